@@ -1,0 +1,1 @@
+"""The journey engine: specification, event generation and forecast. Plain Python, no Django."""

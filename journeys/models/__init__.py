@@ -1,0 +1,3 @@
+from .journey import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
+
+__all__ = ["ErrorRule", "Host", "Incident", "Journey", "Location", "SegmentValue", "Step"]
