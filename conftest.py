@@ -1,5 +1,4 @@
 import os
 
-# The suite runs with Django's checks on production-like settings but a fixed test key.
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+# Keep test state (the generated secret key, files written by sinks) apart from a local install's.
 os.environ.setdefault("BIZFLOW_VAR_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
