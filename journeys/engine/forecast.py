@@ -22,7 +22,7 @@ contract (how one journey unfolds), not estimates from a sample:
 The hour-of-day profile works on a one-minute grid that wraps around one week: starts repeat
 weekly, so an event's offset from its journey's start only matters modulo a week. Each delay
 places its mass on the two nearest minutes in proportion to closeness (a triangle weight). Because
-starts are uniform within each minute, this gives the exact minute in which an event falls; chaining
+starts are uniform within each minute, one delay then gives exact counts per minute; chaining
 several delays keeps every mean exact and widens the spread by at most 1/6 minute² per delay, far
 below what shows in an hourly count. Steps are chained in the Fourier domain, so a loop of any
 length costs a handful of vector operations.
@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
-from journeys.engine.spec import DAYS_PER_WEEK, HOURS_PER_DAY, JourneySpec, Step
+from journeys.engine.spec import DAYS_PER_WEEK, HOURS_PER_DAY, Incident, JourneySpec, Step
 
 MINUTES_PER_HOUR = 60
 MINUTES_PER_WEEK = DAYS_PER_WEEK * HOURS_PER_DAY * MINUTES_PER_HOUR
@@ -368,7 +368,7 @@ def _standard_offset_minutes(timezone: str) -> int:
     return round(offset.total_seconds() / 60)
 
 
-def _incident(spec: JourneySpec, incident) -> IncidentForecast:
+def _incident(spec: JourneySpec, incident: Incident) -> IncidentForecast:
     step = spec.steps[incident.step]
     return IncidentForecast(
         step=incident.step,
