@@ -1,0 +1,58 @@
+"""The sink contract: what every destination implements.
+
+A sink delivers one :class:`~journeys.engine.encode.EncodedBatch` at a time. It either returns a
+:class:`DeliveryReport` (the whole batch was taken) or raises :class:`DeliveryError`:
+
+- ``permanent=True``: retrying cannot help (bad credentials, a missing topic); the destination is
+  stopped with this message until a user fixes it;
+- ``permanent=False``: try again later (the receiver is down, slow or throttling); ``retry_after``
+  says when, if the receiver said so.
+
+``delivered`` on the error tells how many leading events of the batch were taken before the failure,
+so progress can advance exactly that far and nothing is sent twice. Sinks keep no progress of their
+own; the delivery service owns it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..engine.encode import EncodedBatch
+
+
+class DeliveryError(Exception):
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None, delivered: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.retry_after = retry_after
+        self.delivered = delivered
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int  # events the destination took
+    rejected: int = 0  # events it refused as invalid (Dynatrace's partial 400): counted, never resent
+    requests: int = 0
+    bytes_sent: int = 0
+    notes: list[str] = field(default_factory=list)  # e.g. the receiver's error text for rejected events
+
+
+class Sink:
+    """Base class. ``config`` is the destination's plain settings, ``secrets`` its decrypted secrets."""
+
+    kind = ""
+
+    def __init__(self, config: dict, secrets: dict | None = None):
+        self.config = config
+        self.secrets = secrets or {}
+
+    def deliver(self, batch: EncodedBatch, *, journey_slug: str) -> DeliveryReport:
+        raise NotImplementedError
+
+    def check(self) -> str:
+        """Try the connection; return a readable outcome or raise DeliveryError saying what is wrong."""
+        return "ok"
+
+    def close(self) -> None:
+        """Release connections; called once the run is over."""
