@@ -149,8 +149,15 @@ def spec_to_dict(spec: JourneySpec, *, description: str = "") -> dict[str, Any]:
 def _pretty(value: Any, indent: int = 0, width: int = 100) -> str:
     """Indented JSON that keeps short lists and objects on one line, so a file reads like a form."""
     flat = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    if indent and len(flat) + indent <= width or not isinstance(value, (dict, list)) or not value:
+    if not isinstance(value, (dict, list)) or not value:
         return flat
+    if (
+        indent
+        and len(flat) + indent <= width
+        or isinstance(value, list)
+        and all(isinstance(v, (int, float)) for v in value)
+    ):
+        return flat  # short, or a row of numbers such as the 24 hour weights
     pad = " " * (indent + 2)
     if isinstance(value, list):
         items = [pad + _pretty(item, indent + 2, width) for item in value]
