@@ -11,3 +11,6 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("BIZFLOW_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
 
 from bizflow_studio.settings import *  # noqa: E402, F403
+
+# Hashing passwords at full strength makes every test that creates a user slow, and proves nothing.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
