@@ -21,31 +21,14 @@ from .spec import ATTRIBUTES, ErrorRule, Incident, JourneySpec, Revenue, SpecErr
 FORMAT = "bizflow-studio/journey"
 VERSION = 1
 
-_TOP_REQUIRED = ("format", "version", "name", "event_provider", "correlation_field", "steps")
-_TOP_OPTIONAL = (
-    "description",
-    "timezone",
-    "seed",
-    "journeys_per_day",
-    "hour_weights",
-    "weekday_weights",
-    "errors",
-    "location_field",
-    "locations",
-    "segment",
-    "revenue",
-    "hosts",
-    "incidents",
-    "extra_attributes",
+# The keys each object may hold: the required ones must be there, any other key is refused.
+_TOP_REQUIRED = tuple("format version name event_provider correlation_field steps".split())
+_TOP_OPTIONAL = tuple(
+    "description timezone seed journeys_per_day hour_weights weekday_weights errors location_field locations "
+    "segment revenue hosts incidents extra_attributes".split()
 )
-_STEP_OPTIONAL = (
-    "drop_off_pct",
-    "min_delay_hours",
-    "max_delay_hours",
-    "max_loops",
-    "optional_pct",
-    "attributes",
-    "decision",
+_STEP_OPTIONAL = tuple(
+    "drop_off_pct min_delay_hours max_delay_hours max_loops optional_pct attributes decision".split()
 )
 _WINDOW_KEYS = ("starts_at", "ends_at", "daily_start_hour", "daily_end_hour")
 
@@ -439,17 +422,3 @@ def loads_document(text: str) -> JourneyDocument:
 
 def loads(text: str) -> JourneySpec:
     return loads_document(text).spec
-
-
-__all__ = [
-    "FORMAT",
-    "VERSION",
-    "JourneyDocument",
-    "JourneyImportError",
-    "document_from_dict",
-    "dumps",
-    "loads",
-    "loads_document",
-    "spec_from_dict",
-    "spec_to_dict",
-]
