@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7
 ATTRIBUTES = ("location", "segment", "revenue")
+MAX_EVENTS_PER_JOURNEY = 30_000  # events of one journey are numbered in 16 bits of its event ids
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def _weighted_list(errors: list[SpecError], path: str, items: tuple[Weighted, ..
         errors.append(SpecError(path, "at least one weight must be above zero"))
 
 
-def _validate_step(errors: list[SpecError], index: int, step: Step) -> None:
+def validate_step(errors: list[SpecError], index: int, step: Step) -> None:
     path = f"steps[{index}]"
     if not step.name.strip():
         errors.append(SpecError(f"{path}.name", "must not be empty"))
@@ -319,12 +320,14 @@ def validate(spec: JourneySpec) -> list[SpecError]:
         errors.append(SpecError("steps", "a journey needs at least two steps"))
     seen_types: dict[str, int] = {}
     for index, step in enumerate(spec.steps):
-        _validate_step(errors, index, step)
+        validate_step(errors, index, step)
         if step.event_type in seen_types:
             errors.append(
                 SpecError(f"steps[{index}].event_type", f"'{step.event_type}' is already used by step {seen_types[step.event_type] + 1}")
             )
         seen_types.setdefault(step.event_type, index)
+    if sum(step.max_loops for step in spec.steps if isinstance(step.max_loops, int)) > MAX_EVENTS_PER_JOURNEY:
+        errors.append(SpecError("steps", f"a journey may emit at most {MAX_EVENTS_PER_JOURNEY:,} events: lower the max loops"))
     _validate_errors(errors, spec)
     _validate_incidents(errors, spec)
     _weighted_list(errors, "locations", spec.locations)

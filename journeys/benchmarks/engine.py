@@ -1,0 +1,46 @@
+"""Engine throughput and peak memory: generate and serialise 24 hours of a large journey to NDJSON.
+
+Run on its own (``python -m journeys.benchmarks.engine``) so the peak memory is the engine's, not a
+web app's: ``manage.py bench`` starts it in a fresh process.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from journeys.engine.generator import generate
+from journeys.engine.jsonformat import loads
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "retail-order-delivery.json"
+
+
+def bench_engine(journeys_per_day: float = 1_000_000, hours: float = 24) -> dict:
+    spec = replace(loads(EXAMPLE.read_text()), journeys_per_day=journeys_per_day)
+    start = datetime(2026, 11, 2, tzinfo=UTC)
+    events = size = 0
+    began = time.perf_counter()
+    for batch in generate(spec, start, start + timedelta(hours=hours), start - timedelta(days=1)):
+        events += len(batch)
+        size += batch.nbytes
+    seconds = time.perf_counter() - began
+    return {
+        "journey": spec.name,
+        "journeys_per_day": journeys_per_day,
+        "range_hours": hours,
+        "events": events,
+        "ndjson_megabytes": round(size / 1e6, 1),
+        "seconds": round(seconds, 2),
+        "events_per_second": round(events / seconds),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+if __name__ == "__main__":
+    per_day = float(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    print(json.dumps(bench_engine(per_day)))

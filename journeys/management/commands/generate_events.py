@@ -1,0 +1,57 @@
+import sys
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from journeys.engine.generator import generate
+from journeys.models import Journey
+from journeys.selectors import journey_to_spec
+
+
+def _moment(text: str, option: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{option}: '{text}' is not an ISO 8601 date-time (e.g. 2026-11-22T08:00:00Z)") from None
+    if moment.tzinfo is None:
+        raise CommandError(f"{option}: '{text}' needs a timezone, e.g. a trailing Z for UTC")
+    return moment
+
+
+class Command(BaseCommand):
+    help = "Write a journey's events for a time range as NDJSON (one event per line)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--start", required=True, help="ISO 8601 with timezone, included")
+        parser.add_argument("--end", required=True, help="ISO 8601 with timezone, excluded")
+        parser.add_argument("--origin", help="journeys starting before this are not generated (default: --start)")
+        parser.add_argument("--seed", type=int, help="override the journey's seed")
+        parser.add_argument("--timestamp-format", choices=["rfc3339", "epoch_ms"], default="rfc3339")
+        parser.add_argument("--output", help="file to write (default: standard output)")
+
+    def handle(self, *args, slug, start, end, origin, seed, timestamp_format, output, **options):
+        try:
+            spec = journey_to_spec(Journey.objects.get(slug=slug))
+        except Journey.DoesNotExist:
+            raise CommandError(f"no journey with slug '{slug}'") from None
+        if seed is not None:
+            from dataclasses import replace
+
+            spec = replace(spec, seed=seed)
+        start_at, end_at = _moment(start, "--start"), _moment(end, "--end")
+        origin_at = _moment(origin, "--origin") if origin else None
+        if end_at <= start_at:
+            raise CommandError("--end must be after --start")
+        stream = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
+        count = 0
+        try:
+            for batch in generate(spec, start_at, end_at, origin_at, timestamp_format=timestamp_format):
+                stream.write(batch.data)
+                count += len(batch)
+        finally:
+            if output:
+                stream.close()
+            else:
+                stream.flush()
+        self.stderr.write(f"{count} events")

@@ -1,0 +1,102 @@
+"""The admin refuses every bad journey value with a message next to it, and saves good ones."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from journeys.models import Journey
+
+pytestmark = pytest.mark.django_db
+
+
+
+def post_data(journey_fields=None, steps=None, errors=None):
+    data = {
+        "name": "Orders",
+        "slug": "orders",
+        "event_provider": "acme.shop",
+        "correlation_field": "order.id",
+        "timezone": "UTC",
+        "seed": "1",
+        "journeys_per_day": "600",
+        "hour_weights": "[" + ",".join(["1"] * 24) + "]",
+        "weekday_weights": "[1,1,1,1,1,1,1]",
+        "location_field": "location",
+        "segment_field": "",
+        "revenue_field": "",
+        "revenue_min": "0",
+        "revenue_max": "0",
+        "revenue_label": "Revenue",
+        "extra_attributes": "{}",
+        "state": "draft",
+        "owner": str(User.objects.get(username="admin").pk),
+    }
+    data.update(journey_fields or {})
+    steps = steps if steps is not None else [
+        {"name": "Place order", "event_type": "order.placed"},
+        {"name": "Pay", "event_type": "order.paid", "drop_off_pct": "5", "min_delay_hours": "0.1", "max_delay_hours": "0.5"},
+    ]
+    for prefix, rows in (("steps", steps), ("errors", errors or [])):
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        for i, row in enumerate(rows):
+            defaults = {"position": str(i), "drop_off_pct": "0", "min_delay_hours": "0", "max_delay_hours": "0", "max_loops": "1"} if prefix == "steps" else {}
+            for key, value in {**defaults, **row}.items():
+                data[f"{prefix}-{i}-{key}"] = value
+    for prefix in ("locations", "segment_values", "hosts", "incidents"):
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    return data
+
+
+@pytest.fixture
+def admin_client(client):
+    user = User.objects.create_superuser("admin", "admin@example.com", "pw")
+    client.force_login(user)
+    return client
+
+
+def add(client, **kw):
+    return client.post("/admin/journeys/journey/add/", post_data(**kw))
+
+
+def test_it_saves_a_valid_journey(admin_client):
+    response = add(admin_client)
+
+    assert response.status_code == 302
+    assert Journey.objects.get(slug="orders").steps.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"steps": [{"name": "A", "event_type": "a"}, {"name": "B", "event_type": "b", "drop_off_pct": "120"}]}, "less than or equal to 100"),
+        ({"steps": [{"name": "A", "event_type": "a"}, {"name": "B", "event_type": "b", "min_delay_hours": "3", "max_delay_hours": "1"}]}, "must not be above the max delay"),
+        ({"steps": [{"name": "A", "event_type": "a"}, {"name": "B", "event_type": "a"}]}, "already used by step 1"),
+        ({"steps": [{"name": "A", "event_type": "a"}]}, "at least two steps"),
+        ({"steps": []}, "at least two steps"),
+        ({"steps": [{"name": "A", "event_type": "a", "drop_off_pct": "5"}, {"name": "B", "event_type": "b"}]}, "first step cannot have a drop-off"),
+        ({"journey_fields": {"timezone": "Mars/Olympus"}}, "not a known IANA timezone"),
+        ({"journey_fields": {"hour_weights": "[" + ",".join(["0"] * 24) + "]"}}, "must be above zero"),
+        ({"journey_fields": {"hour_weights": "[1,2,3]"}}, "exactly 24 numbers"),
+        ({"journey_fields": {"revenue_field": "order.value", "revenue_min": "500", "revenue_max": "100"}}, "must not be above the maximum"),
+    ],
+)
+def test_it_refuses_a_bad_value_with_a_clear_message(admin_client, kw, message):
+    response = add(admin_client, **kw)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Journey.objects.exists()
+
+
+def test_it_refuses_error_percentages_of_a_step_above_one_hundred(admin_client):
+    add(admin_client)
+    journey = Journey.objects.get()
+    step = journey.steps.last()
+    data = post_data(errors=[{"step": str(step.pk), "name": "a", "pct": "60"}, {"step": str(step.pk), "name": "b", "pct": "50"}])
+    data["steps-INITIAL_FORMS"] = "0"
+
+    response = admin_client.post(f"/admin/journeys/journey/{journey.pk}/change/", {**data, "steps-TOTAL_FORMS": "0"})
+
+    assert "may add up to 100 at most" in response.content.decode()
+    assert journey.errors.count() == 0
