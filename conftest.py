@@ -1,5 +1,2 @@
-import os
-
-# The suite runs with Django's checks on production-like settings but a fixed test key.
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
-os.environ.setdefault("BIZFLOW_VAR_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
+# Environment defaults for tests live in tests/django_env.py: pytest-django reads the settings
+# before this file is imported.
