@@ -1,8 +1,8 @@
 """A local stand-in for a Dynatrace tenant, for tests, benchmarks and trying the product by hand.
 
 No tenant is reachable from our machines, so sinks are tested against this receiver, which answers
-as the documented APIs do (business events ingest and SSO OAuth tokens) and can be told to
-misbehave. Plain Python, no Django::
+as the documented APIs do (business events ingest, Settings 2.0 for Business Flow, SSO OAuth
+tokens) and can be told to misbehave. Plain Python, no Django::
 
     with DynatraceReceiver() as dt:
         requests.post(dt.ingest_url, json=[...], headers={"Authorization": f"Api-Token {dt.api_token}"})
@@ -38,6 +38,7 @@ from .dynatrace.ingest import (
     public_fields,
 )
 from .dynatrace.server import HttpRunner
+from .dynatrace.settings_api import SettingsStore
 
 DEFAULT_API_TOKEN = "dt0c01.TEST"
 DEFAULT_OAUTH_CLIENTS = {"dt0s02.TEST": "dt0s02.TEST.SECRET"}
@@ -109,6 +110,7 @@ class DynatraceReceiver:
             oauth_clients=DEFAULT_OAUTH_CLIENTS if oauth_clients is None else oauth_clients,
             oauth_allowed_scopes=oauth_allowed_scopes, token_ttl=oauth_token_ttl, clock=now,
         )
+        self._settings = SettingsStore(now)
         self._faults = FaultPlan()
         self._routes = self._build_routes()
         self._runner = HttpRunner(host, port, self.handle, verbose=verbose)
@@ -200,9 +202,14 @@ class DynatraceReceiver:
         with self._lock:
             return list(self._requests)
 
+    @property
+    def settings_objects(self) -> list[dict[str, Any]]:
+        return self._settings.objects()
+
     def reset(self) -> None:
         """Forget everything received and every injected fault; configuration and the socket stay."""
         self._events.clear()
+        self._settings.clear()
         self._authority.reset()
         self._faults.clear()
         with self._lock:
@@ -260,7 +267,7 @@ class DynatraceReceiver:
     # --- routing --------------------------------------------------------------------------------------
 
     def _build_routes(self) -> list[_Route]:
-        return [*self._ingest_routes(), *self._service_routes()]
+        return [*self._ingest_routes(), *self._settings_routes(), *self._service_routes()]
 
     def _ingest_routes(self) -> list[_Route]:
         return [
@@ -269,6 +276,23 @@ class DynatraceReceiver:
             _route("POST", PLATFORM_CLASSIC_PREFIX + "/bizevents/ingest", "ingest", "Bearer",
                    ("storage:events:write",), self._ingest),
         ]
+
+    def _settings_routes(self) -> list[_Route]:
+        settings, routes = self._settings, []
+        for prefix, scheme, read, write in (
+            (CLASSIC_PREFIX, "Api-Token", "settings.read", "settings.write"),
+            (PLATFORM_CLASSIC_PREFIX, "Bearer", "settings:objects:read", "settings:objects:write"),
+        ):
+            objects = prefix + "/settings/objects"
+            routes += [
+                _route("POST", objects, "settings", scheme, (write,), lambda r, p, m: settings.create(r)),
+                _route("GET", objects, "settings", scheme, (read,), lambda r, p, m: settings.list(r)),
+                _route("GET", objects + "/(?P<id>[^/]+)", "settings", scheme, (read,),
+                       lambda r, p, m: settings.get(m["id"])),
+                _route("PUT", objects + "/(?P<id>[^/]+)", "settings", scheme, (write, read),
+                       lambda r, p, m: settings.update(m["id"], r)),
+            ]
+        return routes
 
     def _service_routes(self) -> list[_Route]:
         return [

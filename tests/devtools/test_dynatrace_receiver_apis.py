@@ -1,13 +1,18 @@
-"""The local Dynatrace receiver's other APIs: OAuth tokens."""
+"""The local Dynatrace receiver's other APIs: OAuth tokens, Business Flow settings."""
 
 from __future__ import annotations
 
+import copy
+import uuid
+
 import pytest
 
+from journeys.devtools.dynatrace.settings_api import BIZFLOW_SCHEMA_ID
 from journeys.devtools.dynatrace_receiver import DynatraceReceiver
 
-from .receiver_helpers import bearer
+from .receiver_helpers import api_token, bearer
 
+SETTINGS = "/api/v2/settings/objects"
 CLIENT_ID, CLIENT_SECRET = "dt0s02.TEST", "dt0s02.TEST.SECRET"
 
 
@@ -95,3 +100,208 @@ def test_it_can_fail_the_token_endpoint(dt, http):
 
     assert http.post(dt.token_url, data=token_form()).status_code == 503
     assert http.post(dt.token_url, data=token_form()).status_code == 200
+
+
+# --- Business Flow settings ---------------------------------------------------------------------------
+
+
+def step(name: str, event_type: str, *, root: bool = False, provider: str = "acme.retail") -> dict:
+    return {
+        "name": name, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{provider}/{event_type}")), "isRoot": root,
+        "events": [{"id": f"provider:{provider}-event:{event_type}", "name": event_type, "provider": provider,
+                    "isError": False, "isDisabled": False}],
+    }
+
+
+def flow_value(name: str = "[RETAIL] eCommerce order delivery") -> dict:
+    steps = [step("Place order", "place.order", root=True), step("Order shipped", "order.shipped"),
+             step("Order received", "order.received")]
+    ids = [s["id"] for s in steps]
+    connections = [{"id": f"{a}__{b}", "source": a, "target": b} for a, b in zip(ids, ids[1:], strict=False)]
+    return {
+        "name": name, "steps": steps, "connections": connections, "kpiLabel": "Revenue", "kpi": "order.value",
+        "kpiCalculation": "sum", "analysisType": "fulfillment", "analysisCustomLabel": "Delivered",
+        "isSmartscapeTopologyEnabled": False, "isDefaultQueryLimitIgnored": False, "correlationID": "order.id",
+    }
+
+
+def settings_item(value: dict | None = None, external_id: str | None = "bizflow-1") -> dict:
+    item = {"schemaId": BIZFLOW_SCHEMA_ID, "scope": "environment", "value": value or flow_value()}
+    if external_id:
+        item["externalId"] = external_id
+    return item
+
+
+def test_it_creates_a_business_flow(dt, http):
+    response = http.post(dt.url + SETTINGS, json=[settings_item()], headers=api_token(dt))
+
+    assert response.status_code == 200
+    [result] = response.json()
+    assert result["code"] == 200 and result["objectId"]
+    [stored] = dt.settings_objects
+    assert stored["objectId"] == result["objectId"]
+    assert stored["externalId"] == "bizflow-1"
+    assert stored["value"]["kpiLabel"] == "Revenue"
+
+
+def test_it_only_validates_when_asked(dt, http):
+    response = http.post(dt.url + SETTINGS, params={"validateOnly": "true"}, json=[settings_item()],
+                         headers=api_token(dt))
+
+    assert response.status_code == 200
+    assert response.json() == [{"code": 200}]
+    assert dt.settings_objects == []
+
+
+def test_it_refuses_a_second_object_with_the_same_external_id(dt, http):
+    http.post(dt.url + SETTINGS, json=[settings_item()], headers=api_token(dt))
+
+    response = http.post(dt.url + SETTINGS, json=[settings_item()], headers=api_token(dt))
+
+    assert response.status_code == 409
+    [result] = response.json()
+    assert result["code"] == 409 and "already exists" in result["error"]["message"]
+    assert len(dt.settings_objects) == 1
+
+
+def test_it_reports_mixed_results_with_207(dt, http):
+    response = http.post(dt.url + SETTINGS, json=[settings_item(external_id="a"), settings_item(external_id="a")],
+                         headers=api_token(dt))
+
+    assert response.status_code == 207
+    assert [r["code"] for r in response.json()] == [200, 409]
+
+
+def test_it_replaces_the_object_named_with_its_external_id(dt, http):
+    object_id = http.post(dt.url + SETTINGS, json=[settings_item()], headers=api_token(dt)).json()[0]["objectId"]
+    replacement = {**settings_item(flow_value("Renamed")), "objectId": object_id}
+
+    response = http.post(dt.url + SETTINGS, json=[replacement], headers=api_token(dt))
+
+    assert response.json() == [{"code": 200, "objectId": object_id}]
+    assert [o["value"]["name"] for o in dt.settings_objects] == ["Renamed"]
+
+
+def test_it_explains_what_is_wrong_with_a_value(dt, http):
+    value = flow_value()
+    del value["kpiLabel"]
+    value["analysisType"] = "profit"
+    value["connections"][0]["target"] = "no-such-step"
+    value["colour"] = "red"
+
+    response = http.post(dt.url + SETTINGS, json=[settings_item(value)], headers=api_token(dt))
+
+    assert response.status_code == 400
+    [result] = response.json()
+    paths = {v["path"] for v in result["error"]["constraintViolations"]}
+    assert {"kpiLabel", "analysisType", "connections[0].target", "connections[0].id", "colour"} <= paths
+    assert result["invalidValue"] == value
+    assert dt.settings_objects == []
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda v: v["steps"][0]["events"].extend(copy.deepcopy(v["steps"][0]["events"]) * 5), "steps[0].events"),
+        (lambda v: v["steps"].extend(step(f"s{i}", f"e{i}") for i in range(20)), "steps"),
+        (lambda v: v["steps"][1]["events"][0].update(id="wrong"), "steps[1].events[0].id"),
+        (lambda v: v["steps"][0].update(isRoot=False), "steps"),
+        (lambda v: v.update(isSmartscapeTopologyEnabled="no"), "isSmartscapeTopologyEnabled"),
+    ],
+)
+def test_it_enforces_the_business_flow_app_rules(dt, http, change, path):
+    value = flow_value()
+    change(value)
+
+    response = http.post(dt.url + SETTINGS, json=[settings_item(value)], headers=api_token(dt))
+
+    assert response.status_code == 400
+    assert path in {v["path"] for v in response.json()[0]["error"]["constraintViolations"]}
+
+
+def test_it_refuses_other_schemas_and_scopes(dt, http):
+    other_schema = {**settings_item(), "schemaId": "builtin:alerting.profile"}
+    other_scope = {**settings_item(external_id="b"), "scope": "HOST-1"}
+
+    response = http.post(dt.url + SETTINGS, json=[other_schema, other_scope], headers=api_token(dt))
+
+    assert response.status_code == 400
+    assert [r["code"] for r in response.json()] == [404, 400]
+
+
+def test_it_lists_objects_with_objectid_and_value_unless_fields_ask_for_more(dt, http):
+    http.post(dt.url + SETTINGS, json=[settings_item(), settings_item(flow_value("Other"), "bizflow-2")],
+              headers=api_token(dt))
+    params = {"schemaIds": BIZFLOW_SCHEMA_ID, "scopes": "environment"}
+
+    default = http.get(dt.url + SETTINGS, params=params, headers=api_token(dt)).json()
+    with_ids = http.get(dt.url + SETTINGS, params={**params, "fields": "objectId,value,externalId"},
+                        headers=api_token(dt)).json()
+
+    assert default["totalCount"] == 2
+    assert set(default["items"][0]) == {"objectId", "value"}
+    assert [item["externalId"] for item in with_ids["items"]] == ["bizflow-1", "bizflow-2"]
+
+
+def test_it_filters_the_list(dt, http):
+    http.post(dt.url + SETTINGS, json=[settings_item(), settings_item(flow_value("Other"), "bizflow-2")],
+              headers=api_token(dt))
+
+    by_external_id = http.get(dt.url + SETTINGS, params={"externalIds": "bizflow-2"}, headers=api_token(dt)).json()
+    by_name = http.get(dt.url + SETTINGS, params={"filter": "value.name = 'Other'"}, headers=api_token(dt)).json()
+    other_schema = http.get(dt.url + SETTINGS, params={"schemaIds": "builtin:x"}, headers=api_token(dt)).json()
+    bad_filter = http.get(dt.url + SETTINGS, params={"filter": "name contains 'x'"}, headers=api_token(dt))
+
+    assert [i["value"]["name"] for i in by_external_id["items"]] == ["Other"]
+    assert [i["value"]["name"] for i in by_name["items"]] == ["Other"]
+    assert other_schema["totalCount"] == 0
+    assert bad_filter.status_code == 400
+
+
+def test_it_updates_an_object(dt, http):
+    object_id = http.post(dt.url + SETTINGS, json=[settings_item()], headers=api_token(dt)).json()[0]["objectId"]
+
+    response = http.put(f"{dt.url}{SETTINGS}/{object_id}", json={"value": flow_value("Renamed")},
+                        headers=api_token(dt))
+    fetched = http.get(f"{dt.url}{SETTINGS}/{object_id}", headers=api_token(dt)).json()
+
+    assert response.status_code == 200
+    assert response.json() == {"code": 200, "objectId": object_id}
+    assert fetched["value"]["name"] == "Renamed" and fetched["externalId"] == "bizflow-1"
+
+
+def test_it_refuses_bad_updates(dt, http):
+    object_id = http.post(dt.url + SETTINGS, json=[settings_item()], headers=api_token(dt)).json()[0]["objectId"]
+    bad = flow_value()
+    bad["analysisType"] = "profit"
+
+    unknown = http.put(f"{dt.url}{SETTINGS}/nope", json={"value": flow_value()}, headers=api_token(dt))
+    invalid = http.put(f"{dt.url}{SETTINGS}/{object_id}", json={"value": bad}, headers=api_token(dt))
+
+    assert unknown.status_code == 404
+    assert invalid.status_code == 400
+    assert dt.settings_objects[0]["value"]["analysisType"] == "fulfillment"
+
+
+def test_it_needs_settings_scopes(dt, http):
+    dt.set_api_token_scopes(["settings.write"])
+    object_id = http.post(dt.url + SETTINGS, json=[settings_item()], headers=api_token(dt)).json()[0]["objectId"]
+
+    listing = http.get(dt.url + SETTINGS, headers=api_token(dt))
+    update = http.put(f"{dt.url}{SETTINGS}/{object_id}", json={"value": flow_value()}, headers=api_token(dt))
+    dt.set_api_token_scopes(["settings.read"])
+    create = http.post(dt.url + SETTINGS, json=[settings_item(external_id="x")], headers=api_token(dt))
+
+    assert (listing.status_code, update.status_code, create.status_code) == (403, 403, 403)
+
+
+def test_it_serves_settings_on_the_platform_path_with_bearer_tokens(dt, http):
+    url = dt.url + "/platform/classic/environment-api/v2/settings/objects"
+    writer = bearer(dt, "settings:objects:write")
+
+    created = http.post(url, json=[settings_item()], headers=writer)
+    listed = http.get(url, headers=bearer(dt, "settings:objects:read"))
+
+    assert created.status_code == 200
+    assert listed.json()["totalCount"] == 1
+    assert http.get(url, headers=writer).status_code == 403
