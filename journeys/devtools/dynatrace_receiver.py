@@ -1,8 +1,8 @@
 """A local stand-in for a Dynatrace tenant, for tests, benchmarks and trying the product by hand.
 
 No tenant is reachable from our machines, so sinks are tested against this receiver, which answers
-as the documented APIs do (business events ingest, Settings 2.0 for Business Flow, SSO OAuth
-tokens) and can be told to misbehave. Plain Python, no Django::
+as the documented APIs do (business events ingest, Settings 2.0 for Business Flow, Documents,
+SSO OAuth tokens) and can be told to misbehave. Plain Python, no Django::
 
     with DynatraceReceiver() as dt:
         requests.post(dt.ingest_url, json=[...], headers={"Authorization": f"Api-Token {dt.api_token}"})
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .dynatrace.auth import DEFAULT_API_TOKEN_SCOPES, DEFAULT_TOKEN_TTL_SECONDS, Authority, Principal
+from .dynatrace.documents import DocumentStore
 from .dynatrace.faults import FaultPlan
 from .dynatrace.http import Request, Response, error_response, json_response, violation
 from .dynatrace.ingest import (
@@ -44,6 +45,7 @@ DEFAULT_API_TOKEN = "dt0c01.TEST"
 DEFAULT_OAUTH_CLIENTS = {"dt0s02.TEST": "dt0s02.TEST.SECRET"}
 CLASSIC_PREFIX = "/api/v2"
 PLATFORM_CLASSIC_PREFIX = "/platform/classic/environment-api/v2"
+DOCUMENTS_PATH = "/platform/document/v1/documents"
 TOKEN_PATH = "/sso/oauth2/token"
 COUNTER_NAMES = (
     "requests", "ingest_requests", "bytes_received", "events_received", "events_accepted", "events_rejected",
@@ -111,6 +113,7 @@ class DynatraceReceiver:
             oauth_allowed_scopes=oauth_allowed_scopes, token_ttl=oauth_token_ttl, clock=now,
         )
         self._settings = SettingsStore(now)
+        self._documents = DocumentStore(now)
         self._faults = FaultPlan()
         self._routes = self._build_routes()
         self._runner = HttpRunner(host, port, self.handle, verbose=verbose)
@@ -206,10 +209,15 @@ class DynatraceReceiver:
     def settings_objects(self) -> list[dict[str, Any]]:
         return self._settings.objects()
 
+    @property
+    def documents(self) -> list[dict[str, Any]]:
+        return self._documents.documents()
+
     def reset(self) -> None:
         """Forget everything received and every injected fault; configuration and the socket stay."""
         self._events.clear()
         self._settings.clear()
+        self._documents.clear()
         self._authority.reset()
         self._faults.clear()
         with self._lock:
@@ -267,7 +275,7 @@ class DynatraceReceiver:
     # --- routing --------------------------------------------------------------------------------------
 
     def _build_routes(self) -> list[_Route]:
-        return [*self._ingest_routes(), *self._settings_routes(), *self._service_routes()]
+        return [*self._ingest_routes(), *self._settings_routes(), *self._document_routes(), *self._service_routes()]
 
     def _ingest_routes(self) -> list[_Route]:
         return [
@@ -293,6 +301,18 @@ class DynatraceReceiver:
                        lambda r, p, m: settings.update(m["id"], r)),
             ]
         return routes
+
+    def _document_routes(self) -> list[_Route]:
+        documents, read, write = self._documents, ("document:documents:read",), ("document:documents:write",)
+        return [
+            _route("POST", DOCUMENTS_PATH, "documents", "Bearer", write,
+                   lambda r, p, m: documents.create(r, _subject(p))),
+            _route("GET", DOCUMENTS_PATH, "documents", "Bearer", read, lambda r, p, m: documents.list(r)),
+            _route("GET", DOCUMENTS_PATH + "/(?P<id>[^/]+)(?:/(?P<part>metadata|content))?", "documents", "Bearer",
+                   read, lambda r, p, m: documents.get(m["id"], m["part"] or "")),
+            _route("PATCH", DOCUMENTS_PATH + "/(?P<id>[^/]+)", "documents", "Bearer", write,
+                   lambda r, p, m: documents.update(m["id"], r, _subject(p))),
+        ]
 
     def _service_routes(self) -> list[_Route]:
         return [
@@ -413,6 +433,10 @@ class DynatraceReceiver:
 def _route(method: str, path: str, endpoint: str, scheme: str | None, scopes: tuple[str, ...],
            handler: Handler) -> _Route:
     return _Route(method, re.compile(f"^{path}$"), endpoint, scheme, scopes, handler)
+
+
+def _subject(principal: Principal | None) -> str:
+    return principal.subject if principal is not None else "anonymous"
 
 
 def main(argv: list[str] | None = None) -> None:

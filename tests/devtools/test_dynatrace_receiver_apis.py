@@ -1,10 +1,11 @@
-"""The local Dynatrace receiver's other APIs: OAuth tokens, Business Flow settings."""
+"""The local Dynatrace receiver's other APIs: OAuth tokens, Business Flow settings, documents."""
 
 from __future__ import annotations
 
 import copy
 import uuid
 
+import orjson
 import pytest
 
 from journeys.devtools.dynatrace.settings_api import BIZFLOW_SCHEMA_ID
@@ -13,6 +14,7 @@ from journeys.devtools.dynatrace_receiver import DynatraceReceiver
 from .receiver_helpers import api_token, bearer
 
 SETTINGS = "/api/v2/settings/objects"
+DOCUMENTS = "/platform/document/v1/documents"
 CLIENT_ID, CLIENT_SECRET = "dt0s02.TEST", "dt0s02.TEST.SECRET"
 
 
@@ -305,3 +307,115 @@ def test_it_serves_settings_on_the_platform_path_with_bearer_tokens(dt, http):
     assert created.status_code == 200
     assert listed.json()["totalCount"] == 1
     assert http.get(url, headers=writer).status_code == 403
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+
+def dashboard(version: int = 1) -> bytes:
+    return orjson.dumps({"version": version, "variables": [], "tiles": {}, "layouts": {}})
+
+
+def create_document(dt, http, *, external_id: str | None = "dash-1", content: bytes | None = None, **fields: str):
+    form = {"name": "Retail journey", "type": "dashboard", "isPrivate": "false", **fields}
+    if external_id:
+        form["externalId"] = external_id
+    files = {key: (None, value) for key, value in form.items()}
+    files["content"] = ("dashboard.json", content or dashboard(), "application/json")
+    return http.post(dt.url + DOCUMENTS, files=files, headers=bearer(dt, "document:documents:write"))
+
+
+def test_it_creates_a_document(dt, http):
+    response = create_document(dt, http)
+
+    assert response.status_code == 201
+    metadata = response.json()
+    assert metadata["version"] == 1 and metadata["type"] == "dashboard" and metadata["isPrivate"] is False
+    assert metadata["externalId"] == "dash-1" and metadata["owner"] == "test"
+    [stored] = dt.documents
+    assert orjson.loads(stored["content"])["version"] == 1
+
+
+def test_it_makes_documents_private_by_default(dt, http):
+    files = {"name": (None, "n"), "type": (None, "dashboard"), "content": ("d.json", dashboard(), "application/json")}
+
+    response = http.post(dt.url + DOCUMENTS, files=files, headers=bearer(dt, "document:documents:write"))
+
+    assert response.json()["isPrivate"] is True and response.json()["externalId"] is None
+
+
+def test_it_finds_a_document_by_external_id(dt, http):
+    create_document(dt, http, external_id="dash-1")
+    create_document(dt, http, external_id="dash-2")
+    reader = bearer(dt, "document:documents:read")
+
+    found = http.get(dt.url + DOCUMENTS, params={"filter": "externalId == 'dash-2'"}, headers=reader).json()
+    none = http.get(dt.url + DOCUMENTS, params={"filter": "externalId == 'nope'"}, headers=reader).json()
+    bad = http.get(dt.url + DOCUMENTS, params={"filter": "colour == 'red'"}, headers=reader)
+
+    assert [d["externalId"] for d in found["documents"]] == ["dash-2"] and found["totalCount"] == 1
+    assert none == {"documents": [], "totalCount": 0}
+    assert bad.status_code == 400
+
+
+def test_it_serves_metadata_content_and_both(dt, http):
+    doc_id = create_document(dt, http).json()["id"]
+    reader = bearer(dt, "document:documents:read")
+
+    metadata = http.get(f"{dt.url}{DOCUMENTS}/{doc_id}/metadata", headers=reader)
+    content = http.get(f"{dt.url}{DOCUMENTS}/{doc_id}/content", headers=reader)
+    both = http.get(f"{dt.url}{DOCUMENTS}/{doc_id}", headers=reader)
+    missing = http.get(f"{dt.url}{DOCUMENTS}/nope/metadata", headers=reader)
+
+    assert metadata.json()["version"] == 1 and metadata.json()["id"] == doc_id
+    assert content.headers["Content-Type"] == "application/json" and content.content == dashboard()
+    assert both.headers["Content-Type"].startswith("multipart/form-data")
+    assert b'"version":1' in both.content and dashboard() in both.content
+    assert missing.status_code == 404
+
+
+def test_it_updates_a_document_with_optimistic_locking(dt, http):
+    doc_id = create_document(dt, http).json()["id"]
+    writer = bearer(dt, "document:documents:write")
+    new_content = {"content": ("dashboard.json", dashboard(2), "application/json")}
+
+    updated = http.patch(f"{dt.url}{DOCUMENTS}/{doc_id}", params={"optimistic-locking-version": "1"},
+                         files=new_content, headers=writer)
+    stale = http.patch(f"{dt.url}{DOCUMENTS}/{doc_id}", params={"optimistic-locking-version": "1"},
+                       files=new_content, headers=writer)
+    unversioned = http.patch(f"{dt.url}{DOCUMENTS}/{doc_id}", files=new_content, headers=writer)
+
+    assert updated.status_code == 200
+    assert updated.json()["documentMetadata"]["version"] == 2
+    assert stale.status_code == 409 and unversioned.status_code == 400
+    [stored] = dt.documents
+    assert stored["version"] == 2 and orjson.loads(stored["content"])["version"] == 2
+
+
+def test_it_refuses_a_second_document_with_the_same_external_id(dt, http):
+    create_document(dt, http)
+
+    assert create_document(dt, http).status_code == 409
+    assert len(dt.documents) == 1
+
+
+def test_it_refuses_incomplete_documents(dt, http):
+    writer = bearer(dt, "document:documents:write")
+
+    no_content = http.post(dt.url + DOCUMENTS, files={"name": (None, "n"), "type": (None, "dashboard")},
+                           headers=writer)
+    not_multipart = http.post(dt.url + DOCUMENTS, json={"name": "n"}, headers=writer)
+    untyped_content = http.post(dt.url + DOCUMENTS, headers=writer, files={
+        "name": (None, "n"), "type": (None, "dashboard"), "content": ("d.json", dashboard())})
+
+    assert (no_content.status_code, not_multipart.status_code) == (400, 400)
+    assert untyped_content.status_code == 400
+
+
+def test_it_needs_document_scopes(dt, http):
+    files = {"name": (None, "n"), "type": (None, "d"), "content": ("d.json", dashboard(), "application/json")}
+
+    created = http.post(dt.url + DOCUMENTS, files=files, headers=bearer(dt, "document:documents:read"))
+    listed = http.get(dt.url + DOCUMENTS, headers=bearer(dt, "document:documents:write"))
+
+    assert (created.status_code, listed.status_code) == (403, 403)
