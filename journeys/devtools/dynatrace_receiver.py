@@ -1,8 +1,8 @@
 """A local stand-in for a Dynatrace tenant, for tests, benchmarks and trying the product by hand.
 
 No tenant is reachable from our machines, so sinks are tested against this receiver, which answers
-as the documented APIs do (business events ingest, Settings 2.0 for Business Flow, Documents,
-SSO OAuth tokens) and can be told to misbehave. Plain Python, no Django::
+as the documented APIs do (business events ingest, Settings 2.0 for Business Flow, Documents, Grail
+queries, SSO OAuth tokens) and can be told to misbehave. Plain Python, no Django::
 
     with DynatraceReceiver() as dt:
         requests.post(dt.ingest_url, json=[...], headers={"Authorization": f"Api-Token {dt.api_token}"})
@@ -28,6 +28,7 @@ from typing import Any
 
 from .dynatrace.auth import DEFAULT_API_TOKEN_SCOPES, DEFAULT_TOKEN_TTL_SECONDS, Authority, Principal
 from .dynatrace.documents import DocumentStore
+from .dynatrace.dql import DEFAULT_TIMEFRAME_HOURS, QueryService
 from .dynatrace.faults import FaultPlan
 from .dynatrace.http import Request, Response, error_response, json_response, violation
 from .dynatrace.ingest import (
@@ -46,7 +47,9 @@ DEFAULT_OAUTH_CLIENTS = {"dt0s02.TEST": "dt0s02.TEST.SECRET"}
 CLASSIC_PREFIX = "/api/v2"
 PLATFORM_CLASSIC_PREFIX = "/platform/classic/environment-api/v2"
 DOCUMENTS_PATH = "/platform/document/v1/documents"
+QUERY_PREFIX = "/platform/storage/query/v1"
 TOKEN_PATH = "/sso/oauth2/token"
+QUERY_SCOPES = ("storage:bizevents:read", "storage:buckets:read")
 COUNTER_NAMES = (
     "requests", "ingest_requests", "bytes_received", "events_received", "events_accepted", "events_rejected",
     "dropped_too_old", "clamped_future", "duplicate_event_ids", "read_only_fields_removed",
@@ -96,6 +99,8 @@ class DynatraceReceiver:
         clock: Callable[[], float] = time.time,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         accept_gzip: bool = True,
+        dql_default_timeframe_hours: float = DEFAULT_TIMEFRAME_HOURS,
+        query_poll_rounds: int = 0,
         request_log_limit: int = 100_000,
         verbose: bool = False,
     ) -> None:
@@ -114,6 +119,8 @@ class DynatraceReceiver:
         )
         self._settings = SettingsStore(now)
         self._documents = DocumentStore(now)
+        self._queries = QueryService(self._events, now, default_timeframe_hours=dql_default_timeframe_hours,
+                                     poll_rounds=query_poll_rounds)
         self._faults = FaultPlan()
         self._routes = self._build_routes()
         self._runner = HttpRunner(host, port, self.handle, verbose=verbose)
@@ -213,11 +220,16 @@ class DynatraceReceiver:
     def documents(self) -> list[dict[str, Any]]:
         return self._documents.documents()
 
+    @property
+    def executed_queries(self) -> list[str]:
+        return list(self._queries.executed)
+
     def reset(self) -> None:
         """Forget everything received and every injected fault; configuration and the socket stay."""
         self._events.clear()
         self._settings.clear()
         self._documents.clear()
+        self._queries.clear()
         self._authority.reset()
         self._faults.clear()
         with self._lock:
@@ -275,7 +287,8 @@ class DynatraceReceiver:
     # --- routing --------------------------------------------------------------------------------------
 
     def _build_routes(self) -> list[_Route]:
-        return [*self._ingest_routes(), *self._settings_routes(), *self._document_routes(), *self._service_routes()]
+        return [*self._ingest_routes(), *self._settings_routes(), *self._document_routes(), *self._query_routes(),
+                *self._service_routes()]
 
     def _ingest_routes(self) -> list[_Route]:
         return [
@@ -312,6 +325,15 @@ class DynatraceReceiver:
                    read, lambda r, p, m: documents.get(m["id"], m["part"] or "")),
             _route("PATCH", DOCUMENTS_PATH + "/(?P<id>[^/]+)", "documents", "Bearer", write,
                    lambda r, p, m: documents.update(m["id"], r, _subject(p))),
+        ]
+
+    def _query_routes(self) -> list[_Route]:
+        queries = self._queries
+        return [
+            _route("POST", QUERY_PREFIX + "/query:execute", "query", "Bearer", QUERY_SCOPES,
+                   lambda r, p, m: queries.execute(r)),
+            _route("GET", QUERY_PREFIX + "/query:poll", "query", "Bearer", QUERY_SCOPES,
+                   lambda r, p, m: queries.poll(r)),
         ]
 
     def _service_routes(self) -> list[_Route]:

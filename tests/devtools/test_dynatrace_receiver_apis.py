@@ -1,4 +1,4 @@
-"""The local Dynatrace receiver's other APIs: OAuth tokens, Business Flow settings, documents."""
+"""The local Dynatrace receiver's other APIs: OAuth tokens, Business Flow settings, documents, DQL."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import pytest
 from journeys.devtools.dynatrace.settings_api import BIZFLOW_SCHEMA_ID
 from journeys.devtools.dynatrace_receiver import DynatraceReceiver
 
-from .receiver_helpers import api_token, bearer
+from .receiver_helpers import NOW, api_token, bearer, post_events
 
+HOUR = 3600.0
 SETTINGS = "/api/v2/settings/objects"
 DOCUMENTS = "/platform/document/v1/documents"
+QUERY = "/platform/storage/query/v1"
 CLIENT_ID, CLIENT_SECRET = "dt0s02.TEST", "dt0s02.TEST.SECRET"
 
 
@@ -419,3 +421,107 @@ def test_it_needs_document_scopes(dt, http):
     listed = http.get(dt.url + DOCUMENTS, headers=bearer(dt, "document:documents:write"))
 
     assert (created.status_code, listed.status_code) == (403, 403)
+
+
+# --- DQL ----------------------------------------------------------------------------------------------
+
+
+def run_query(dt, http, query: str, **body: object) -> tuple[int, dict]:
+    reader = bearer(dt, "storage:bizevents:read", "storage:buckets:read")
+    started = http.post(dt.url + QUERY + "/query:execute", json={"query": query, **body}, headers=reader)
+    if started.status_code != 202:
+        return started.status_code, started.json()
+    assert started.json()["state"] == "RUNNING"
+    token = started.json()["requestToken"]
+    polled = http.get(dt.url + QUERY + "/query:poll", params={"request-token": token}, headers=reader)
+    return polled.status_code, polled.json()
+
+
+@pytest.fixture
+def stored_events(dt, http):
+    post_events(http, dt, [
+        {"event.provider": "acme.retail", "event.type": "place.order", "timestamp": NOW - 60},
+        {"event.provider": "acme.retail", "event.type": "order.shipped", "timestamp": NOW - 30},
+        {"event.provider": "acme.retail", "event.type": "place.order", "timestamp": NOW - 5 * HOUR},
+        {"event.provider": "other", "event.type": "place.order", "timestamp": NOW - 60},
+    ])
+
+
+@pytest.mark.usefixtures("stored_events")
+def test_it_counts_a_providers_events_over_the_timeframe_asked(dt, http):
+    status, body = run_query(dt, http, 'fetch bizevents, from: now()-24h | filter event.provider == "acme.retail" '
+                                       "| summarize count()")
+
+    assert status == 200 and body["state"] == "SUCCEEDED"
+    assert body["result"]["records"] == [{"count()": "3"}]  # Grail sends longs as strings
+    assert body["result"]["types"][0]["mappings"]["count()"]["type"] == "long"
+
+
+@pytest.mark.usefixtures("stored_events")
+def test_it_looks_at_the_last_2_hours_by_default(dt, http):
+    query = 'fetch bizevents | filter event.provider == "acme.retail" | summarize count()'
+
+    _, default = run_query(dt, http, query)
+    _, with_body_timeframe = run_query(dt, http, query, defaultTimeframeStart="2026-11-19T00:00:00Z",
+                                       defaultTimeframeEnd="2026-11-20T00:00:00Z")
+
+    assert default["result"]["records"] == [{"count()": "2"}]
+    assert with_body_timeframe["result"]["records"] == [{"count()": "3"}]
+
+
+@pytest.mark.usefixtures("stored_events")
+def test_it_answers_the_limit_1_variant_with_one_record(dt, http):
+    _, body = run_query(dt, http, 'fetch bizevents, from: -24h | filter event.provider == "acme.retail" | limit 1')
+
+    [record] = body["result"]["records"]
+    assert record["event.type"] == "order.shipped"  # newest first
+    assert "_epoch" not in record
+
+
+@pytest.mark.usefixtures("stored_events")
+def test_it_summarizes_by_provider_and_type(dt, http):
+    _, body = run_query(dt, http, 'fetch bizevents, from: now()-1d | filter event.provider == "acme.retail" '
+                                  "| summarize count(), by: {event.provider, event.type}")
+
+    assert body["result"]["records"] == [
+        {"event.provider": "acme.retail", "event.type": "order.shipped", "count()": "1"},
+        {"event.provider": "acme.retail", "event.type": "place.order", "count()": "2"},
+    ]
+
+
+@pytest.mark.parametrize(
+    "query", ["fetch logs", "fetch bizevents | filter event.type == \"x\"", "fetch bizevents | sort timestamp",
+              "fetch bizevents, from: yesterday"],
+)
+def test_it_answers_400_to_queries_it_does_not_understand(dt, http, query):
+    status, body = run_query(dt, http, query)
+
+    assert status == 400
+    assert "receiver" in body["error"]["message"] or "time expression" in body["error"]["message"]
+
+
+def test_it_answers_410_for_an_unknown_request_token(dt, http):
+    response = http.get(dt.url + QUERY + "/query:poll", params={"request-token": "nope"},
+                        headers=bearer(dt, "storage:bizevents:read", "storage:buckets:read"))
+
+    assert response.status_code == 410
+
+
+def test_it_can_keep_a_query_running_for_some_polls(clock, http):
+    with DynatraceReceiver(clock=clock, query_poll_rounds=1) as receiver:
+        reader = bearer(receiver, "storage:bizevents:read", "storage:buckets:read")
+        started = http.post(receiver.url + QUERY + "/query:execute",
+                            json={"query": "fetch bizevents | summarize count()"}, headers=reader)
+        token = started.json()["requestToken"]
+        states = [http.get(receiver.url + QUERY + "/query:poll", params={"request-token": token},
+                           headers=reader).json()["state"] for _ in range(2)]
+
+    assert states == ["RUNNING", "SUCCEEDED"]
+
+
+def test_it_needs_query_scopes(dt, http):
+    response = http.post(dt.url + QUERY + "/query:execute", json={"query": "fetch bizevents"},
+                         headers=bearer(dt, "storage:bizevents:read"))
+
+    assert response.status_code == 403
+    assert "storage:buckets:read" in response.json()["error"]["message"]
