@@ -100,9 +100,9 @@ def main(argv: list[str] | None = None) -> None:
         if child is not None:
             child.terminate()
             child.wait()
-    mode = "in-process" if args.in_process else "separate process"
+    mode = "receiver in-process" if args.in_process else "receiver in a separate process"
     print(f"{stored:,} events stored of {len(events):,} sent in {posts:,} requests of {args.batch} "
-          f"({sent / posts / 1024:.0f} KiB each{', gzip' if args.gzip else ''}), receiver in a {mode}: "
+          f"({sent / posts / 1024:.0f} KiB each{', gzip' if args.gzip else ''}), {mode}: "
           f"{seconds:.2f} s, {len(events) / seconds:,.0f} events/s")
 
 
