@@ -130,6 +130,15 @@ def test_it_counts_duplicate_event_ids(dt, http):
     assert dt.counters["duplicate_event_ids"] == 1
 
 
+def test_it_stores_events_whose_id_or_provider_is_an_array(dt, http):
+    response = post_events(http, dt, [{"event.id": [1, 2], "event.provider": ["a"]}] * 2)
+
+    assert response.status_code == 202
+    assert dt.event_count == 2
+    assert dt.counters["duplicate_event_ids"] == 1
+    assert len(dt.events_for_provider('["a"]')) == 2
+
+
 # --- the 24 hour and 10 minute rules ------------------------------------------------------------------
 
 

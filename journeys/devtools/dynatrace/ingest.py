@@ -275,6 +275,14 @@ def public_fields(event: dict[str, Any]) -> dict[str, Any]:
 # --- storage ----------------------------------------------------------------------------------------
 
 
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return orjson.dumps(value).decode()
+    return value
+
+
 class EventStore:
     """Accepted events in arrival order, indexed by provider and id; safe to use from many threads."""
 
@@ -290,13 +298,17 @@ class EventStore:
         with self._condition:
             ids, by_provider = self._ids, self._by_provider
             for event in events:
-                event_id = event["event.id"]
-                if event_id in ids:
+                event_id, provider = event["event.id"], event.get("event.provider")
+                try:
+                    seen = event_id in ids
+                    bucket = by_provider.get(provider)
+                except TypeError:  # sent as a JSON array: index it by its JSON text
+                    event_id, provider = _hashable(event_id), _hashable(provider)
+                    seen, bucket = event_id in ids, by_provider.get(provider)
+                if seen:
                     duplicates += 1
                 else:
                     ids.add(event_id)
-                provider = event.get("event.provider")
-                bucket = by_provider.get(provider)
                 if bucket is None:
                     bucket = by_provider[provider] = []
                 bucket.append(event)
