@@ -183,17 +183,3 @@ class HttpRunner:
         server.drop_connections()
         if thread is not None:
             thread.join(timeout=5)
-
-    def serve_forever(self) -> None:
-        """Run in the calling thread (command line use) until interrupted."""
-        with self._lock:
-            server = _HTTPServer((self.host, self.port), self._app, self._verbose)
-            self.port = server.server_address[1]
-            self._server = server
-        try:
-            server.serve_forever(poll_interval=0.2)
-        finally:
-            with self._lock:
-                self._server = None
-            server.server_close()
-            server.drop_connections()
