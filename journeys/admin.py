@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from .engine.spec import Step as StepSpec
 from .engine.spec import SpecError, validate_step
-from .models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
+from .models import AuditEntry, ErrorRule, Host, Incident, Journey, Location, Membership, SegmentValue, Step, Tenant
 
 
 def _weights(value, count: int, label: str) -> None:
@@ -125,8 +125,50 @@ class IncidentInline(admin.TabularInline):
 @admin.register(Journey)
 class JourneyAdmin(admin.ModelAdmin):
     form = JourneyAdminForm
-    list_display = ["name", "event_provider", "state", "journeys_per_day", "owner", "updated_at"]
-    list_filter = ["state"]
+    list_display = ["name", "tenant", "event_provider", "state", "journeys_per_day", "owner", "updated_at"]
+    list_filter = ["state", "tenant"]
+    list_select_related = ["tenant", "owner"]
     search_fields = ["name", "event_provider", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [StepInline, ErrorInline, LocationInline, SegmentInline, HostInline, IncidentInline]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "member_count", "journey_count", "events_per_day_cap", "journeys_per_day_cap"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+    @admin.display(description="members")
+    def member_count(self, tenant: Tenant) -> int:
+        return tenant.memberships.count()
+
+    @admin.display(description="journeys")
+    def journey_count(self, tenant: Tenant) -> int:
+        return tenant.journeys.count()
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log: read only, newest first."""
+
+    list_display = ["at", "tenant", "actor", "action", "target_type", "target_label"]
+    list_filter = ["action", "target_type", "tenant"]
+    search_fields = ["target_label", "actor__username"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

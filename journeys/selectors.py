@@ -61,7 +61,9 @@ def journey_to_spec(journey: Journey) -> JourneySpec:
 
 
 def journey_list_for_user(user) -> QuerySet[Journey]:
-    return Journey.objects.filter(owner=user)
+    from .access import journeys_visible_to
+
+    return journeys_visible_to(user).select_related("tenant")
 
 
 def journey_get_by_slug(slug: str) -> Journey:

@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.auth.models import User
 
-from journeys.models import Journey
+from journeys.models import Journey, Tenant
+from journeys.services.tenancy import tenant_create
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,7 @@ def post_data(journey_fields=None, steps=None, errors=None):
         "extra_attributes": "{}",
         "state": "draft",
         "owner": str(User.objects.get(username="admin").pk),
+        "tenant": str(Tenant.objects.get().pk),
     }
     data.update(journey_fields or {})
     steps = steps if steps is not None else [
@@ -51,6 +53,7 @@ def post_data(journey_fields=None, steps=None, errors=None):
 @pytest.fixture
 def admin_client(client):
     user = User.objects.create_superuser("admin", "admin@example.com", "pw")
+    tenant_create(name="Acme", owner=user)
     client.force_login(user)
     return client
 

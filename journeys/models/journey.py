@@ -22,7 +22,10 @@ class Journey(models.Model):
         ACTIVE = "active", "Active"
         PAUSED = "paused", "Paused"
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journeys")
+    tenant = models.ForeignKey("journeys.Tenant", on_delete=models.CASCADE, related_name="journeys")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journeys", help_text="Who created it."
+    )
     name = models.CharField(max_length=200, help_text="Also the Business Flow's name.")
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)

@@ -17,23 +17,25 @@ from django.utils.text import slugify
 
 from ..engine.importing import read_journey_text
 from ..engine.jsonformat import dumps, loads_document, spec_to_dict
-from ..models import Journey
+from ..models import Journey, Tenant
 from ..selectors import journey_to_spec
 from .journeys import journey_create_from_spec
+from .tenancy import tenant_create
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
+DEMO_TENANT_SLUG = "demo-team"
 
 
-def journey_import_text(*, text: str, owner, journeys_per_day: float | None = None) -> Journey:
+def journey_import_text(*, text: str, owner, journeys_per_day: float | None = None, tenant=None) -> Journey:
     """Create a journey for ``owner`` from a JSON or config.js file's text.
 
     Raises :class:`~journeys.engine.errors.JourneyImportError` (nothing is saved) when the file
     cannot be read or describes an invalid journey.
     """
     document = read_journey_text(text, journeys_per_day=journeys_per_day)
-    return journey_create_from_spec(spec=document.spec, owner=owner, description=document.description)
+    return journey_create_from_spec(spec=document.spec, owner=owner, tenant=tenant, description=document.description)
 
 
 def journey_export_dict(journey: Journey) -> dict[str, Any]:
@@ -51,10 +53,10 @@ class DemoSeedResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (example file, existing journey's slug)
 
 
-def _existing_example(owner, document_spec) -> Journey | None:
+def _existing_example(tenant, document_spec) -> Journey | None:
     # Matching on the provider too means a demo journey the user renamed is not loaded a second time.
     match = Q(event_provider=document_spec.event_provider) | Q(slug=slugify(document_spec.name)[:200])
-    return Journey.objects.filter(owner=owner).filter(match).first()
+    return Journey.objects.filter(tenant=tenant).filter(match).first()
 
 
 @transaction.atomic
@@ -69,12 +71,13 @@ def demo_seed(*, examples_dir: Path = EXAMPLES_DIR) -> DemoSeedResult:
     result = DemoSeedResult(user_created=user is None)
     if user is None:
         user = users.create_superuser(DEMO_USERNAME, email="", password=DEMO_PASSWORD)
+    tenant = Tenant.objects.filter(slug=DEMO_TENANT_SLUG).first() or tenant_create(name="Demo team", owner=user)
     for path in sorted(examples_dir.glob("*.json")):
         document = loads_document(path.read_text(encoding="utf-8"))
-        existing = _existing_example(user, document.spec)
+        existing = _existing_example(tenant, document.spec)
         if existing is not None:
             result.skipped.append((path.name, existing.slug))
             continue
-        journey = journey_create_from_spec(spec=document.spec, owner=user, description=document.description)
+        journey = journey_create_from_spec(spec=document.spec, owner=user, tenant=tenant, description=document.description)
         result.imported.append((path.name, journey.slug))
     return result

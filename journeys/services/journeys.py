@@ -4,7 +4,8 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from ..engine.spec import JourneySpec, ensure_valid
-from ..models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
+from ..models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step, Tenant
+from .tenancy import audit_record, tenant_default_for_user
 
 
 def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
@@ -76,10 +77,15 @@ def _scalar_fields(spec: JourneySpec) -> dict:
 
 
 @transaction.atomic
-def journey_create_from_spec(*, spec: JourneySpec, owner, description: str = "") -> Journey:
+def journey_create_from_spec(*, spec: JourneySpec, owner, tenant: Tenant | None = None, description: str = "") -> Journey:
+    """A new journey made by ``owner`` in ``tenant`` (default: the first tenant the owner may edit in)."""
     ensure_valid(spec)
-    journey = Journey.objects.create(owner=owner, slug=unique_slug(spec.name), description=description, **_scalar_fields(spec))
+    tenant = tenant or tenant_default_for_user(owner)
+    journey = Journey.objects.create(
+        tenant=tenant, owner=owner, slug=unique_slug(spec.name), description=description, **_scalar_fields(spec)
+    )
     _write_rows(journey, spec)
+    audit_record(actor=owner, tenant=tenant, action="journey.created", target=journey)
     return journey
 
 

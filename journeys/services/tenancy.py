@@ -1,0 +1,72 @@
+"""Tenants and their members, and the audit log every write goes into."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from ..models import AuditEntry, Membership, Tenant
+
+Role = Membership.Role
+
+
+def audit_record(*, actor, tenant: Tenant | None, action: str, target, details: dict | None = None) -> AuditEntry:
+    """Write one audit line: who did ``action`` to ``target`` (a model instance) in ``tenant``."""
+    return AuditEntry.objects.create(
+        tenant=tenant,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        target_type=target._meta.model_name,
+        target_id=str(target.pk or ""),
+        target_label=str(target)[:255],
+        details=details or {},
+    )
+
+
+def _unique_tenant_slug(name: str) -> str:
+    base = slugify(name)[:200] or "tenant"
+    slug, counter = base, 2
+    while Tenant.objects.filter(slug=slug).exists():
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+@transaction.atomic
+def tenant_create(*, name: str, owner, events_per_day_cap: int | None = None, journeys_per_day_cap: float | None = None) -> Tenant:
+    tenant = Tenant.objects.create(
+        name=name, slug=_unique_tenant_slug(name), events_per_day_cap=events_per_day_cap, journeys_per_day_cap=journeys_per_day_cap
+    )
+    Membership.objects.create(tenant=tenant, user=owner, role=Role.OWNER)
+    audit_record(actor=owner, tenant=tenant, action="tenant.created", target=tenant)
+    return tenant
+
+
+def tenant_default_for_user(user) -> Tenant:
+    """Where a user's new journeys go: the first tenant they may edit in, else a workspace of their own."""
+    membership = (
+        Membership.objects.filter(user=user, role__in=[Role.OWNER, Role.EDITOR]).select_related("tenant").order_by("id").first()
+    )
+    if membership:
+        return membership.tenant
+    return tenant_create(name=f"{user.username}'s workspace", owner=user)
+
+
+@transaction.atomic
+def membership_set(*, tenant: Tenant, user, role: str, actor) -> Membership:
+    """Add ``user`` to ``tenant`` with ``role``, or change their role."""
+    membership, created = Membership.objects.update_or_create(tenant=tenant, user=user, defaults={"role": role})
+    action = "member.added" if created else "member.role_changed"
+    audit_record(actor=actor, tenant=tenant, action=action, target=membership, details={"user": user.username, "role": role})
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, tenant: Tenant, user, actor) -> None:
+    membership = Membership.objects.filter(tenant=tenant, user=user).first()
+    if membership is None:
+        return
+    owners = Membership.objects.filter(tenant=tenant, role=Role.OWNER)
+    if membership.role == Role.OWNER and owners.count() == 1:
+        raise ValueError(f"{user.username} is the last owner of {tenant.name}: make someone else owner first")
+    audit_record(actor=actor, tenant=tenant, action="member.removed", target=membership, details={"user": user.username})
+    membership.delete()
