@@ -198,7 +198,8 @@ class HttpClient:
         """Send, retrying what is worth retrying; return the first response that is not retried.
 
         ``auth_messages`` maps 401/403 to the fix to suggest; ``sensitive`` adds values to scrub from
-        messages; ``kwargs`` go to ``requests`` (data, json, params, files).
+        messages; ``kwargs`` go to ``requests`` (data, json, params, files). A retry sends the same
+        arguments again, so pass bodies and files as bytes, not as streams.
         """
         policy = self.policy
         attempts = attempts or policy.max_attempts

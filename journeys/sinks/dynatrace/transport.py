@@ -12,6 +12,7 @@ connection. What the answers mean (https://docs.dynatrace.com/docs/shortlink/ba-
 text, and never resent; 413 the request is halved and sent again (and later requests are cut
 smaller); 401/403 stop the destination with what to fix; 429, 5xx and network failures are retried
 by the HTTP base and then reported as temporary, with how many leading events went through.
+The report's ``bytes_sent`` counts the JSON before any gzip compression.
 """
 
 from __future__ import annotations
