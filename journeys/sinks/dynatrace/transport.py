@@ -89,6 +89,8 @@ class DynatraceSink(Sink):
 
         def post(start: int, stop: int) -> bool:
             body = json_array(batch, start, stop)
+            if len(body) > self.max_batch_bytes and stop - start > 1:
+                return False  # cut before a 413 taught a smaller limit: halve it without asking again
             response = self.client.ingest(body)
             report.requests += 1
             report.bytes_sent += len(body)
@@ -110,7 +112,7 @@ class DynatraceSink(Sink):
             report.delivered += sent
             return True
         if status == 413:
-            # Remember the receiver's limit for the rest of this delivery: halving every request is wasteful.
+            # Remember the receiver's limit from now on, so later requests are cut small enough at once.
             self.max_batch_bytes = max(MIN_BATCH_BYTES, min(self.max_batch_bytes, size // 2))
             return False
         reason = redact(describe_response(response), self.client.auth.sensitive())

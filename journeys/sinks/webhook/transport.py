@@ -40,7 +40,11 @@ def _rfc3339(ms: int) -> str:
 
 
 def as_cloudevents(batch: EncodedBatch) -> EncodedBatch:
-    """The batch's events wrapped as CloudEvents, one per line, as a batch of its own."""
+    """The batch's events wrapped as CloudEvents, one per line, as a batch of its own.
+
+    CloudEvents 1.0 JSON batch format:
+    https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/formats/json-format.md#4-json-batch-format
+    """
     lines = batch.lines()
     wrapped = []
     for line, ms in zip(lines, batch.ts_ms.tolist(), strict=True):
@@ -86,10 +90,12 @@ class WebhookSink(Sink):
 
         def post(start: int, stop: int) -> bool:
             body = json_array(wire, start, stop)
+            if len(body) > self.max_batch_bytes and stop - start > 1:
+                return False  # cut before a 413 taught a smaller limit: halve it without asking again
             response = self._post(body)
             report.requests += 1
             report.bytes_sent += len(body)
-            if response.status_code == 413:
+            if response.status_code == 413:  # remember the receiver's limit, so later requests fit at once
                 self.max_batch_bytes = max(MIN_BATCH_BYTES, min(self.max_batch_bytes, len(body) // 2))
                 return False
             self._accept(response)

@@ -148,7 +148,10 @@ def test_it_halves_requests_the_receiver_finds_too_large_and_keeps_the_order(dt,
     report = make_sink(max_batch_bytes=100_000).deliver(batch, journey_slug="orders")
 
     statuses = [record.status for record in dt.requests]
-    assert statuses[0] == 413 and statuses.count(202) == report.requests - statuses.count(413)
+    # a 413 teaches the sink a smaller limit: later requests are cut to it before they are sent
+    # (halving every request blindly takes seven 413s here)
+    assert statuses[0] == 413 and statuses.count(413) <= 2
+    assert report.requests == len(statuses)
     assert stored_as_sent(dt) == sent(batch)
     assert dt.counters["duplicate_event_ids"] == 0
 

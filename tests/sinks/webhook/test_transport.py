@@ -93,6 +93,9 @@ def test_it_halves_a_request_the_webhook_finds_too_large(server):
 
     accepted = [e for r in server.received if len(r.body) <= 20_000 for e in orjson.loads(r.body)]
     assert accepted == batch.to_dicts() and report.delivered == 300
+    # a 413 teaches the sink a smaller limit (blind halving would take three 413s here)
+    assert len(server.received[0].body) > 20_000
+    assert sum(len(r.body) > 20_000 for r in server.received) <= 2
 
 
 @pytest.mark.parametrize(("status", "expected"), [(404, "answered 404"), (410, "answered 410"),
