@@ -21,12 +21,12 @@ from .engine.generator import generate_dicts
 from .engine.spec import JourneySpec
 
 NODE_W, NODE_H = 150, 96
-GAP = 72  # between two nodes of a row: the edge and its drop-off label
-MARGIN = 70  # left and right of each row: where the edge that wraps to the next row runs
+GAP = 66  # between two nodes of a row: the edge and its drop-off label
+MARGIN = 64  # left and right of each row: where the edge that wraps to the next row runs
 TOP = 50  # above a node: its loop edge
 BOTTOM = 74  # below a node: its error badge, its bypass edge and the edge to the next row
 ROW_H = TOP + NODE_H + BOTTOM
-MAX_WIDTH = 1180
+MAX_WIDTH = 1360  # six nodes a row; the page scales the picture down on narrower screens
 MAX_PER_ROW = (MAX_WIDTH - 2 * MARGIN + GAP) // (NODE_W + GAP)
 
 
@@ -59,7 +59,8 @@ def layout(count: int) -> tuple[list[Box], float, float]:
         for i in range(count)
     ]
     width = 2 * MARGIN + per_row * NODE_W + (per_row - 1) * GAP
-    return boxes, width, rows * ROW_H
+    # The last row needs room for a bypass label below its nodes, not for an edge to a next row.
+    return boxes, width, rows * ROW_H - BOTTOM + 54
 
 
 def _text(x: float, y: float, content: str, css: str, anchor: str = "start", title: str = "") -> str:
