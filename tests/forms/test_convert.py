@@ -34,7 +34,8 @@ def test_it_suggests_an_event_type_from_a_name(name, expected):
 
 
 def test_it_writes_numbers_as_people_type_them():
-    assert [as_text(600.0), as_text(0.25), as_text(1e6), as_text(None), as_text(3)] == ["600", "0.25", "1000000", "", "3"]
+    written = [as_text(600.0), as_text(0.25), as_text(1e6), as_text(None), as_text(3)]
+    assert written == ["600", "0.25", "1000000", "", "3"]
 
 
 def test_it_puts_engine_errors_next_to_their_inputs():
@@ -87,4 +88,5 @@ def test_it_starts_a_new_journey_with_two_empty_steps_and_a_daytime_curve():
     assert [row["key"] for row in values.rows["steps"]] == ["s1", "s2"]
     assert values.basics["seed"] == "7" and values.basics["hour_11"] == "10" and values.basics["hour_2"] == "1"
     problems = checked(values).problems()
-    assert {problem.anchor for problem in problems} == {"id_name", "id_event_provider", "id_steps-0-name", "id_steps-1-name"}
+    anchors = {problem.anchor for problem in problems}
+    assert anchors == {"id_name", "id_event_provider", "id_steps-0-name", "id_steps-1-name"}
