@@ -20,7 +20,7 @@ from .engine.forecast import Forecast, StepForecast
 from .engine.generator import generate_dicts
 from .engine.spec import JourneySpec
 
-NODE_W, NODE_H = 150, 96
+NODE_W, NODE_H = 150, 104
 GAP = 66  # between two nodes of a row: the edge and its drop-off label
 MARGIN = 64  # left and right of each row: where the edge that wraps to the next row runs
 TOP = 50  # above a node: its loop edge
@@ -64,12 +64,22 @@ def layout(count: int) -> tuple[list[Box], float, float]:
 
 
 def _text(x: float, y: float, content: str, css: str, anchor: str = "start", title: str = "") -> str:
-    tip = f"<title>{escape(title)}</title>" if title else ""
-    return f'<text x="{x:.1f}" y="{y:.1f}" class="{css}" text-anchor="{anchor}">{tip}{escape(content)}</text>'
+    text = f'<text x="{x:.1f}" y="{y:.1f}" class="{css}" text-anchor="{anchor}">{escape(content)}</text>'
+    # The tooltip sits beside the text, not in it, so that the text reads the same to everyone.
+    return f"<g><title>{escape(title)}</title>{text}</g>" if title else text
 
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _wrap(text: str, first: int, rest: int) -> list[str]:
+    """At most two lines, broken between words where one fits; the second is cut short if need be."""
+    if len(text) <= first:
+        return [text]
+    cut = text.rfind(" ", 0, first + 1)
+    cut = cut if cut > 0 else first
+    return [text[:cut].rstrip(), _clip(text[cut:].strip(), rest)]
 
 
 def _marker(name: str, css: str, orient: str = "auto") -> str:
@@ -187,16 +197,19 @@ def _node(box: Box, spec: JourneySpec, step: StepForecast, volume: float) -> str
         f"{fmt.count(per_day)} take it ({fmt.pct(step.share_with_event)} of starts)"
     )
     tag = " · optional" if source.is_optional else (" · decision" if source.is_decision else "")
+    name = _wrap(step.name, 16, 20)
     return (
         f'<g class="flow-node" data-step="{step.index}" data-journeys-per-day="{per_day!r}" '
         f'data-share="{step.share_with_event!r}"><title>{escape(title)}</title>'
         f'<rect class="{css}" x="{box.x:.1f}" y="{box.y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="8"/>'
         f'<circle class="node-number" cx="{box.x + 15:.1f}" cy="{box.y + 16:.1f}" r="9"/>'
         + _text(box.x + 15, box.y + 20, str(step.index + 1), "node-number-text", "middle")
-        + _text(box.x + 30, box.y + 21, _clip(step.name, 16), "node-name")
-        + _text(box.x + 10, box.y + 38, _clip(step.event_type + tag, 24), "node-type")
-        + _count_text(box.x + 10, box.y + 66, per_day)
-        + _text(box.x + 10, box.y + 83, f"{fmt.pct(step.share_with_event)} of starts", "node-share")
+        + "".join(
+            _text(box.x + (30 if n == 0 else 10), box.y + 21 + 15 * n, line, "node-name") for n, line in enumerate(name)
+        )
+        + _text(box.x + 10, box.y + 24 + 15 * len(name), _clip(step.event_type + tag, 24), "node-type")
+        + _count_text(box.x + 10, box.y + 79, per_day)
+        + _text(box.x + 10, box.y + 95, f"{fmt.pct(step.share_with_event)} of starts", "node-share")
         + "</g>"
     )
 
@@ -206,8 +219,8 @@ def _end_node(box: Box, fc: Forecast) -> str:
         f'<g class="flow-end" data-completed-per-day="{fc.completed_per_day!r}" data-share="{fc.completion_share!r}">'
         f'<rect class="node end" x="{box.x:.1f}" y="{box.y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="8"/>'
         + _text(box.x + 12, box.y + 22, "✓ Completed", "node-name end")
-        + _count_text(box.x + 12, box.y + 60, fc.completed_per_day)
-        + _text(box.x + 12, box.y + 80, f"{fmt.pct(fc.completion_share)} of starts", "node-share")
+        + _count_text(box.x + 12, box.y + 79, fc.completed_per_day)
+        + _text(box.x + 12, box.y + 95, f"{fmt.pct(fc.completion_share)} of starts", "node-share")
         + "</g>"
     )
 
