@@ -90,9 +90,8 @@ def test_it_takes_a_new_user_from_an_empty_list_to_a_previewed_journey(page, scr
     page.get_by_role("button", name="Create journey").click()
     expect(page.locator(".message.success")).to_contain_text("Saved “Web shop checkout”.")
     journey = Journey.objects.get()
-    assert [step.event_type for step in journey.steps.all()] == [
-        "add.to.cart", "enter.address", "apply.voucher", "payment.attempted", "order.confirmed"
-    ]
+    types = ["add.to.cart", "enter.address", "apply.voucher", "payment.attempted", "order.confirmed"]
+    assert [step.event_type for step in journey.steps.all()] == types
 
     page.get_by_role("link", name="Preview", exact=True).click()
     expect(page.get_by_role("heading", name="Business flow")).to_be_visible()
@@ -121,7 +120,8 @@ def test_it_imports_the_reference_config_js(page, screenshot_dir):
     expect(page.locator("tr.step-row")).to_have_count(7)
     expect(page.locator("#id_steps-5-optional_pct")).to_have_value("40")
     expect(page.locator("#summary-completion")).not_to_be_empty()
-    page.screenshot(path=screenshot_dir / "editor.png", full_page=True, clip={"x": 0, "y": 0, "width": 1440, "height": 1480})
+    top = {"x": 0, "y": 0, "width": 1440, "height": 1480}  # basics, steps and the live preview
+    page.screenshot(path=screenshot_dir / "editor.png", full_page=True, clip=top)
 
     page.get_by_role("link", name="Preview", exact=True).click()
     expect(page.locator(".flow-node")).to_have_count(7)
