@@ -37,3 +37,8 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# Retake the README's screenshots (docs/editor.png, docs/preview.png) in headless Chromium.
+screenshots: $(VENV)/.installed
+	scripts/ensure-chromium.sh
+	BIZFLOW_SCREENSHOTS=docs $(PY) -m pytest tests/browser -k imports_the_reference -q

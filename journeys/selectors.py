@@ -1,6 +1,9 @@
 """Reads: journeys as the engine sees them, and which journeys a user may see."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, QuerySet
 
 from .engine.spec import ErrorRule, Incident, JourneySpec, Revenue, Step, Weighted
 from .models import Journey
@@ -64,6 +67,22 @@ def journey_list_for_user(user) -> QuerySet[Journey]:
     from .access import journeys_visible_to
 
     return journeys_visible_to(user).select_related("tenant")
+
+
+@dataclass(frozen=True)
+class JourneyRow:
+    """One line of the journey list. Destinations and the last run are filled once deliveries exist."""
+
+    journey: Journey
+    step_count: int
+    destinations: tuple[str, ...] = field(default=())  # names of the destinations it delivers to
+    last_run_at: datetime | None = None
+    last_run_status: str = ""
+
+
+def journey_list_rows(user) -> list[JourneyRow]:
+    journeys = journey_list_for_user(user).annotate(step_count=Count("steps")).order_by("name", "pk")
+    return [JourneyRow(journey=journey, step_count=journey.step_count) for journey in journeys]
 
 
 def journey_get_by_slug(slug: str) -> Journey:

@@ -1,9 +1,212 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""The journey pages: the list, the editor (new and existing), import, export, duplicate, delete and
+the preview. Each view renders its whole page, or, for an htmx request that is not boosted, only
+the fragment that changed (a ``{% partialdef %}`` of the same template).
+"""
 
-from .selectors import journey_list_for_user
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from functools import lru_cache
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from . import preview
+from .engine.errors import JourneyImportError
+from .engine.forecast import forecast
+from .forms.convert import JourneyEditor, blank_values, values_from_spec
+from .forms.editor import ImportForm
+from .forms.rows import EditorValues, RowAction, apply_row_action
+from .models import Journey
+from .selectors import journey_list_rows, journey_to_spec
+from .services.editing import journey_delete as delete_journey
+from .services.editing import journey_duplicate as duplicate_journey
+from .services.editing import journey_save_from_editor
+from .services.imports import journey_export_json, journey_import_text
+
+# Sent with every change a row action makes, so the live summary refreshes itself.
+JOURNEY_CHANGED = "journeyChanged"
+
+
+def _get_journey_for_user(request: HttpRequest, slug: str) -> Journey:
+    """The journey if ``request.user`` owns it; a 404 otherwise, so others cannot tell it exists."""
+    return get_object_or_404(Journey, slug=slug, owner=request.user)
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+@lru_cache(maxsize=1)
+def _timezones() -> list[str]:
+    return sorted(zoneinfo.available_timezones())
 
 
 @login_required
-def journey_list(request):
-    return render(request, "journeys/journey_list.html", {"journeys": journey_list_for_user(request.user)})
+@require_GET
+def journey_list(request: HttpRequest) -> HttpResponse:
+    template = "journeys/journey_list.html"
+    if _wants_fragment(request):
+        template += "#journey-table"
+    return render(request, template, {"rows": journey_list_rows(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def journey_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _editor_post(request, journey=None)
+    editor = JourneyEditor(blank_values(seed=secrets.randbelow(1_000_000)), bound=False)
+    return _render_editor(request, editor, journey=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def journey_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    journey = _get_journey_for_user(request, slug)
+    if request.method == "POST":
+        return _editor_post(request, journey=journey)
+    values = values_from_spec(journey_to_spec(journey), description=journey.description)
+    return _render_editor(request, JourneyEditor(values, bound=False), journey=journey)
+
+
+def _editor_post(request: HttpRequest, *, journey: Journey | None) -> HttpResponse:
+    """Save, refresh the live summary, or apply a row action (add, remove, move) without saving."""
+    values = EditorValues.from_data(request.POST)
+    action = request.POST.get("_action", "save")
+    if action == "summary":
+        return _render_summary(request, values)
+    row_action = RowAction.parse(action)
+    if row_action is not None:
+        focus = apply_row_action(values, row_action)
+        editor = JourneyEditor(values, bound=False, focus=None if focus is None else (row_action, focus))
+        response = _render_editor(request, editor, journey=journey, fragment="editor-body")
+        if _wants_fragment(request):
+            # After the swap has settled, so the summary posts the form with the change in it.
+            trigger_client_event(response, JOURNEY_CHANGED, after="settle")
+        return response
+    editor = JourneyEditor(values, bound=True)
+    spec = editor.spec()
+    if spec is None:
+        return _render_editor(request, editor, journey=journey)
+    saved = journey_save_from_editor(journey=journey, owner=request.user, spec=spec, description=editor.description)
+    messages.success(request, f"Saved “{saved.name}”.")
+    return redirect("journey_edit", slug=saved.slug)
+
+
+def _summary_context(values: EditorValues, checked: JourneyEditor | None = None) -> dict:
+    """The live summary: the forecast of the journey as typed, or what stops it from running."""
+    if checked is None or not checked.bound:
+        checked = JourneyEditor(values, bound=True)
+    spec = checked.spec()
+    if spec is None:
+        return {"summary_problems": checked.problems(), "summary": None}
+    fc = forecast(spec)
+    return {"summary_problems": [], "summary": fc, "summary_kpis": preview.kpis(spec, fc)}
+
+
+def _render_editor(
+    request: HttpRequest, editor: JourneyEditor, *, journey: Journey | None, fragment: str | None = None
+) -> HttpResponse:
+    post_url = reverse("journey_edit", args=[journey.slug]) if journey else reverse("journey_create")
+    context = {
+        "editor": editor,
+        "journey": journey,
+        "post_url": post_url,
+        "timezones": _timezones(),
+        "problems": editor.problems() if editor.bound else [],
+        **_summary_context(editor.values, editor),
+    }
+    template = "journeys/journey_editor.html"
+    if fragment and _wants_fragment(request):
+        template += f"#{fragment}"
+    return render(request, template, context)
+
+
+def _render_summary(request: HttpRequest, values: EditorValues) -> HttpResponse:
+    context = {"editor": JourneyEditor(values, bound=False), **_summary_context(values)}
+    return render(request, "journeys/journey_editor.html#live-update", context)
+
+
+@login_required
+@require_GET
+def journey_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    journey = _get_journey_for_user(request, slug)
+    spec = journey_to_spec(journey)
+    fc = forecast(spec)
+    context = {
+        "journey": journey,
+        "spec": spec,
+        "forecast": fc,
+        "kpis": preview.kpis(spec, fc),
+        "flow_svg": mark_safe(preview.flow_svg(spec, fc)),  # built from escaped parts  # noqa: S308
+        "hours_svg": mark_safe(preview.hours_svg(fc.events_per_hour_of_day, timezone=spec.timezone)),  # noqa: S308
+        "sample": preview.sample_journeys(spec, fc, now=timezone.now()),
+        "step_rows": preview.step_rows(fc),
+        "event_types": sorted(fc.events_per_type.items(), key=lambda item: -item[1]),
+    }
+    return render(request, "journeys/journey_preview.html", context)
+
+
+@login_required
+@require_GET
+def journey_export(request: HttpRequest, slug: str) -> HttpResponse:
+    journey = _get_journey_for_user(request, slug)
+    response = HttpResponse(journey_export_json(journey), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{journey.slug}.json"'
+    return response
+
+
+@login_required
+@require_POST
+def journey_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
+    journey = _get_journey_for_user(request, slug)
+    copy = duplicate_journey(journey=journey, owner=request.user)
+    messages.success(request, f"Created “{copy.name}”, a copy of “{journey.name}”.")
+    return redirect("journey_edit", slug=copy.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def journey_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    journey = _get_journey_for_user(request, slug)
+    if request.method == "POST":
+        name = journey.name
+        delete_journey(journey=journey)
+        messages.success(request, f"Deleted “{name}”.")
+        if _wants_fragment(request):
+            context = {"rows": journey_list_rows(request.user), "show_messages": True}
+            return render(request, "journeys/journey_list.html#journey-table", context)
+        return redirect("journey_list")
+    template = "journeys/journey_delete.html"
+    if _wants_fragment(request):
+        template += "#confirm-row"
+    return render(request, template, {"journey": journey})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def journey_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    import_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            journey = journey_import_text(
+                text=form.cleaned_data["content"],
+                owner=request.user,
+                journeys_per_day=form.cleaned_data.get("journeys_per_day"),
+            )
+        except JourneyImportError as error:
+            import_errors = [str(problem) for problem in error.errors]
+        else:
+            messages.success(request, f"Imported “{journey.name}”. Check it over, then open its preview.")
+            return redirect("journey_edit", slug=journey.slug)
+    return render(request, "journeys/journey_import.html", {"form": form, "import_errors": import_errors})

@@ -1,0 +1,33 @@
+import pytest
+from django.urls import reverse
+
+from journeys.models import Journey
+
+from .conftest import export_of
+
+
+def test_it_copies_everything_under_a_new_name(alice_client, alice, retail):
+    response = alice_client.post(reverse("journey_duplicate", args=[retail.slug]))
+    copy = Journey.objects.exclude(pk=retail.pk).get()
+    assert response.status_code == 302 and response.url == reverse("journey_edit", args=[copy.slug])
+    assert copy.owner == alice and copy.state == Journey.State.DRAFT
+    assert copy.name == "[RETAIL] eCommerce order delivery (copy)" and copy.slug != retail.slug
+    assert {**export_of(copy), "name": retail.name} == export_of(retail)
+
+
+def test_it_numbers_further_copies(alice_client, retail):
+    for _ in range(2):
+        alice_client.post(reverse("journey_duplicate", args=[retail.slug]))
+    assert Journey.objects.filter(name__endswith="(copy 2)").count() == 1
+
+
+def test_it_only_duplicates_on_post(alice_client, retail):
+    assert alice_client.get(reverse("journey_duplicate", args=[retail.slug])).status_code == 405
+    assert Journey.objects.count() == 1
+
+
+@pytest.mark.parametrize("user", ["bob", "charlie"])
+def test_it_lets_no_one_else_duplicate(client, retail, user, request):
+    client.force_login(request.getfixturevalue(user))
+    assert client.post(reverse("journey_duplicate", args=[retail.slug])).status_code == 404
+    assert Journey.objects.count() == 1
