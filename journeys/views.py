@@ -12,7 +12,7 @@ from functools import lru_cache
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -25,20 +25,23 @@ from .engine.forecast import forecast
 from .forms.convert import JourneyEditor, blank_values, values_from_spec
 from .forms.editor import ImportForm
 from .forms.rows import EditorValues, RowAction, apply_row_action
-from .models import Journey
+from .access import journey_for_user, role_at_least, role_in
+from .models import Journey, Membership
 from .selectors import journey_list_rows, journey_to_spec
 from .services.editing import journey_delete as delete_journey
 from .services.editing import journey_duplicate as duplicate_journey
 from .services.editing import journey_save_from_editor
 from .services.imports import journey_export_json, journey_import_text
 
+Role = Membership.Role
+
 # Sent with every change a row action makes, so the live summary refreshes itself.
 JOURNEY_CHANGED = "journeyChanged"
 
 
-def _get_journey_for_user(request: HttpRequest, slug: str) -> Journey:
-    """The journey if ``request.user`` owns it; a 404 otherwise, so others cannot tell it exists."""
-    return get_object_or_404(Journey, slug=slug, owner=request.user)
+def _get_journey_for_user(request: HttpRequest, slug: str, needed: str = Role.VIEWER) -> Journey:
+    """The journey if ``request.user`` is a member of its tenant: 404 to outsiders, 403 below ``needed``."""
+    return journey_for_user(request.user, slug, needed=needed)
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
@@ -93,11 +96,13 @@ def _editor_post(request: HttpRequest, *, journey: Journey | None) -> HttpRespon
             # After the swap has settled, so the summary posts the form with the change in it.
             trigger_client_event(response, JOURNEY_CHANGED, after="settle")
         return response
+    if journey is not None:  # looking and trying changes is for viewers too; saving is not
+        _get_journey_for_user(request, journey.slug, Role.EDITOR)
     editor = JourneyEditor(values, bound=True)
     spec = editor.spec()
     if spec is None:
         return _render_editor(request, editor, journey=journey)
-    saved = journey_save_from_editor(journey=journey, owner=request.user, spec=spec, description=editor.description)
+    saved = journey_save_from_editor(journey=journey, actor=request.user, spec=spec, description=editor.description)
     messages.success(request, f"Saved “{saved.name}”.")
     return redirect("journey_edit", slug=saved.slug)
 
@@ -120,6 +125,7 @@ def _render_editor(
     context = {
         "editor": editor,
         "journey": journey,
+        "can_edit": journey is None or role_at_least(role_in(request.user, journey.tenant), Role.EDITOR),
         "post_url": post_url,
         "timezones": _timezones(),
         "problems": editor.problems() if editor.bound else [],
@@ -168,8 +174,8 @@ def journey_export(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def journey_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
-    journey = _get_journey_for_user(request, slug)
-    copy = duplicate_journey(journey=journey, owner=request.user)
+    journey = _get_journey_for_user(request, slug, Role.EDITOR)
+    copy = duplicate_journey(journey=journey, actor=request.user)
     messages.success(request, f"Created “{copy.name}”, a copy of “{journey.name}”.")
     return redirect("journey_edit", slug=copy.slug)
 
@@ -177,10 +183,10 @@ def journey_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def journey_delete(request: HttpRequest, slug: str) -> HttpResponse:
-    journey = _get_journey_for_user(request, slug)
+    journey = _get_journey_for_user(request, slug, Role.EDITOR)
     if request.method == "POST":
         name = journey.name
-        delete_journey(journey=journey)
+        delete_journey(journey=journey, actor=request.user)
         messages.success(request, f"Deleted “{name}”.")
         if _wants_fragment(request):
             context = {"rows": journey_list_rows(request.user), "show_messages": True}

@@ -10,24 +10,26 @@ from ..engine.spec import JourneySpec
 from ..models import Journey
 from ..selectors import journey_to_spec
 from .journeys import journey_create_from_spec, journey_replace_contents
+from .tenancy import audit_record
 
 NAME_MAX_LENGTH = Journey._meta.get_field("name").max_length
 
 
 @transaction.atomic
-def journey_save_from_editor(*, journey: Journey | None, owner, spec: JourneySpec, description: str) -> Journey:
+def journey_save_from_editor(*, journey: Journey | None, actor, spec: JourneySpec, description: str) -> Journey:
     """Create the journey (``journey`` None) or replace all of its contents: all or nothing."""
     if journey is None:
-        return journey_create_from_spec(spec=spec, owner=owner, description=description)
+        return journey_create_from_spec(spec=spec, owner=actor, description=description)
     journey_replace_contents(journey=journey, spec=spec)
     if journey.description != description:
         journey.description = description
         journey.save(update_fields=["description", "updated_at"])
+    audit_record(actor=actor, tenant=journey.tenant, action="journey.updated", target=journey)
     return journey
 
 
-def _copy_name(name: str, owner) -> str:
-    taken = set(Journey.objects.filter(owner=owner, name__startswith=name[:150]).values_list("name", flat=True))
+def _copy_name(name: str, tenant) -> str:
+    taken = set(Journey.objects.filter(tenant=tenant, name__startswith=name[:150]).values_list("name", flat=True))
     for number in range(1, 1000):
         suffix = " (copy)" if number == 1 else f" (copy {number})"
         candidate = name[: NAME_MAX_LENGTH - len(suffix)] + suffix
@@ -37,12 +39,14 @@ def _copy_name(name: str, owner) -> str:
 
 
 @transaction.atomic
-def journey_duplicate(*, journey: Journey, owner) -> Journey:
-    """A draft copy of ``journey`` for ``owner``, named "<name> (copy)"."""
+def journey_duplicate(*, journey: Journey, actor) -> Journey:
+    """A draft copy of ``journey`` in its tenant, made by ``actor``, named "<name> (copy)"."""
     spec = journey_to_spec(journey)
-    copy = replace(spec, name=_copy_name(spec.name, owner))
-    return journey_create_from_spec(spec=copy, owner=owner, description=journey.description)
+    copy = replace(spec, name=_copy_name(spec.name, journey.tenant))
+    return journey_create_from_spec(spec=copy, owner=actor, tenant=journey.tenant, description=journey.description)
 
 
-def journey_delete(*, journey: Journey) -> None:
+@transaction.atomic
+def journey_delete(*, journey: Journey, actor) -> None:
+    audit_record(actor=actor, tenant=journey.tenant, action="journey.deleted", target=journey)
     journey.delete()
