@@ -77,3 +77,17 @@ def pair(journey, destination):
 def expected_ids(spec, start, now, origin) -> list[str]:
     """The event ids the engine generates with timestamps in [start, now] for journeys from origin on."""
     return [e["event.id"] for e in generate_dicts(spec, to_epoch_ms(start), to_epoch_ms(now) + 1, to_epoch_ms(origin))]
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory):
+    from .sandbox import migrated_template
+
+    return migrated_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def sandbox(tmp_path, migrated_db):
+    from .sandbox import Sandbox
+
+    return Sandbox(tmp_path / "site", migrated_db)
