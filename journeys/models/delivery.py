@@ -1,5 +1,7 @@
 """Where a journey's events go, how far each journey has got there, and what every run did."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
 
@@ -70,6 +72,11 @@ class JourneyDestination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.journey} -> {self.destination}"
+
+    @property
+    def delivered_until(self) -> datetime | None:
+        """Every event before this moment has been delivered (or counted expired)."""
+        return None if self.cursor_ms is None else datetime.fromtimestamp(self.cursor_ms / 1000, UTC)
 
     @property
     def is_backfilling(self) -> bool:
