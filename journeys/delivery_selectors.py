@@ -11,7 +11,7 @@ from django.utils import timezone
 from .models import Destination, Journey, JourneyDestination, Run
 
 
-def due_pair_ids(*, now: datetime) -> list[int]:
+def due_pair_ids(*, now: datetime, owner=None) -> list[int]:
     """Active pairs of active journeys whose destination is not stopped, not held by a run, not backing off.
 
     Claims are judged by the wall clock (they guard running processes); a Retry-After is judged by
@@ -22,6 +22,8 @@ def due_pair_ids(*, now: datetime) -> list[int]:
         active=True, journey__state=Journey.State.ACTIVE, destination__stopped_reason=""
     ).filter(Q(locked_until__isnull=True) | Q(locked_until__lt=wall))
     pairs = pairs.filter(Q(retry_not_before__isnull=True) | Q(retry_not_before__lte=now))
+    if owner is not None:  # one user's journeys only (benchmarks)
+        pairs = pairs.filter(journey__owner=owner)
     return list(pairs.order_by("id").values_list("id", flat=True))
 
 

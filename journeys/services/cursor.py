@@ -22,7 +22,6 @@ class Sliceable(Protocol):
     def __len__(self) -> int: ...
 
 
-
 @dataclass(frozen=True, order=True)
 class Cursor:
     ms: int

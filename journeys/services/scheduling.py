@@ -66,10 +66,10 @@ def journey_send_now(*, journey_id: int, now: datetime | None = None) -> list[Ru
     return runs
 
 
-def delivery_tick(*, now: datetime) -> list[Run]:
-    """One scheduler pass in the foreground: every due pair delivers up to ``now`` (the tick command)."""
+def delivery_tick(*, now: datetime, owner=None) -> list[Run]:
+    """One scheduler pass in the foreground: every due pair delivers up to ``now`` (only ``owner``'s, if given)."""
     runs: list[Run] = []
-    for pair_id in due_pair_ids(now=now):
+    for pair_id in due_pair_ids(now=now, owner=owner):
         runs.extend(delivery_catch_up(journey_destination_id=pair_id, now=now))
     return runs
 
