@@ -121,3 +121,12 @@ def test_its_form_names_the_bad_directory(events_dir):
     assert not form.is_valid()
     assert "outside the directories" in form.errors["directory"][0]
     assert ConfigForm(data={"directory": "team-a", "fsync": "on"}).is_valid()
+
+
+def test_it_writes_into_another_allowed_folder_given_in_full(events_dir, settings, tmp_path):
+    settings.BIZFLOW_FILE_SINK_ROOTS = [str(events_dir), str(tmp_path / "exports")]
+    batch = batch_between(MIDNIGHT, MIDNIGHT + timedelta(minutes=15))
+
+    FileSink({"directory": str(tmp_path / "exports" / "team")}).deliver(batch, journey_slug="orders")
+
+    assert lines_of(tmp_path / "exports" / "team" / "orders" / "2026-11-21.ndjson") == batch.lines()
