@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import tasks
-from .delivery_forms import AttachForm, DestinationForm, config_form, split_settings
+from .delivery_forms import AttachForm, DestinationForm, settings_form
 from .delivery_selectors import (
     destination_get_for_user,
     destination_list_for_user,
@@ -160,15 +160,15 @@ def destination_create_view(request, kind: str):
     if kind not in kinds:
         raise Http404(f"no destination kind {kind!r}")
     form = DestinationForm(request.POST or None)
-    settings_form = config_form(kind, data=request.POST or None)
-    if request.method == "POST" and form.is_valid() and settings_form.is_valid():
-        config, secrets = split_settings(settings_form)
+    settings = settings_form(kind, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() and settings.is_valid():
+        name = form.cleaned_data["name"]
         destination_create(
-            owner=request.user, name=form.cleaned_data["name"], kind=kind, config=config, secrets=secrets
+            owner=request.user, name=name, kind=kind, config=settings.to_config(), secrets=settings.to_secrets()
         )
-        messages.info(request, f"Destination {form.cleaned_data['name']} created.")
+        messages.info(request, f"Destination {name} created.")
         return redirect("destination_list")
-    context = {"form": form, "settings_form": settings_form, "kind_label": kinds[kind], "destination": None}
+    context = {"form": form, "settings_form": settings, "kind_label": kinds[kind], "destination": None}
     return render(request, "journeys/destination_form.html", context)
 
 
@@ -176,15 +176,17 @@ def destination_create_view(request, kind: str):
 def destination_edit(request, pk: int):
     destination = destination_get_for_user(request.user, pk)
     form = DestinationForm(request.POST or None, initial={"name": destination.name})
-    settings_form = config_form(destination.kind, destination=destination, data=request.POST or None)
-    if request.method == "POST" and form.is_valid() and settings_form.is_valid():
-        config, secrets = split_settings(settings_form)
-        destination_update(destination=destination, name=form.cleaned_data["name"], config=config, secrets=secrets)
-        messages.info(request, f"Destination {destination.name} saved.")
+    settings = settings_form(destination.kind, destination=destination, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() and settings.is_valid():
+        name = form.cleaned_data["name"]
+        destination_update(
+            destination=destination, name=name, config=settings.to_config(), secrets=settings.to_secrets()
+        )
+        messages.info(request, f"Destination {name} saved.")
         return redirect("destination_list")
     context = {
         "form": form,
-        "settings_form": settings_form,
+        "settings_form": settings,
         "kind_label": destination.get_kind_display(),
         "destination": destination,
     }

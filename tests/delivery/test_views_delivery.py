@@ -161,14 +161,26 @@ def test_it_creates_a_file_destination_and_names_a_bad_directory(as_alice, alice
 
 
 class TokenForm(forms.Form):
+    """A kind's settings form with a secret, keeping a stored one the user leaves empty."""
+
     secret_fields = ("token",)
     url = forms.CharField()
-    token = forms.CharField()
+    token = forms.CharField(required=False)
+
+    def __init__(self, data=None, *, config=None, secrets=None, **kwargs):
+        self.stored_secrets = dict(secrets or {})
+        super().__init__(data, initial=dict(config or {}), **kwargs)
+
+    def to_config(self):
+        return {"url": self.cleaned_data["url"]}
+
+    def to_secrets(self):
+        return {"token": self.cleaned_data["token"] or self.stored_secrets.get("token", "")}
 
 
 @pytest.fixture
 def tokened(alice, monkeypatch):
-    monkeypatch.setattr(delivery_forms, "config_form_class", lambda kind: TokenForm)
+    monkeypatch.setattr(delivery_forms, "settings_form_class", lambda kind: TokenForm)
     return Destination.objects.create(
         owner=alice,
         name="Tenant",
@@ -226,3 +238,9 @@ def test_the_journey_attach_list_leaves_out_attached_destinations(journey, alice
     choices = list(delivery_forms.AttachForm(journey=journey).fields["destination"].queryset)
 
     assert choices == [spare]
+
+
+def test_it_finds_the_settings_form_of_a_kind():
+    from journeys.sinks.file.forms import FileForm
+
+    assert delivery_forms.settings_form_class("file") is FileForm
