@@ -22,7 +22,7 @@ from .delivery_selectors import (
     journey_recent_runs,
 )
 from .engine.spec import InvalidJourney
-from .models import Journey, JourneyDestination
+from .models import Journey, JourneyDestination, Run
 from .services.destinations import (
     destination_attach,
     destination_create,
@@ -39,6 +39,22 @@ def _get_journey_for_user(request, slug: str) -> Journey:
     return get_object_or_404(Journey, slug=slug, owner=request.user)
 
 
+def delivery_panel_context(journey: Journey) -> dict:
+    """What templates/journeys/_delivery_panel.html needs; a page that includes the panel adds this."""
+    deliveries = list(journey_deliveries(journey))
+    runs = list(journey_recent_runs(journey))
+    backfilling = journey.state == Journey.State.ACTIVE and any(d.active and d.is_backfilling for d in deliveries)
+    return {
+        "journey": journey,
+        "deliveries": deliveries,
+        # The panel refreshes itself while there is progress to watch: a backfill, or a run under way.
+        "refreshing": backfilling or any(run.outcome == Run.Outcome.RUNNING for run in runs),
+        "runs": runs,
+        "totals": journey_delivery_totals(journey),
+        "attach_form": AttachForm(journey=journey),
+    }
+
+
 def _panel(request, journey: Journey, *, notice: str = "", error: str = ""):
     """The panel fragment for htmx; the page holding it otherwise (after a post: a redirect to it)."""
     if request.method == "POST" and not request.htmx:
@@ -47,17 +63,7 @@ def _panel(request, journey: Journey, *, notice: str = "", error: str = ""):
         if error:
             messages.error(request, error)
         return redirect("journey_delivery", slug=journey.slug)
-    deliveries = list(journey_deliveries(journey))
-    context = {
-        "journey": journey,
-        "deliveries": deliveries,
-        "backfilling": journey.state == Journey.State.ACTIVE and any(d.active and d.is_backfilling for d in deliveries),
-        "runs": journey_recent_runs(journey),
-        "totals": journey_delivery_totals(journey),
-        "attach_form": AttachForm(journey=journey),
-        "notice": notice,
-        "error": error,
-    }
+    context = {**delivery_panel_context(journey), "notice": notice, "error": error}
     template = "journeys/_delivery_panel.html" if request.htmx else "journeys/journey_delivery.html"
     return render(request, template, context)
 

@@ -5,7 +5,7 @@ from django import forms
 from django.urls import reverse
 
 from journeys import delivery_forms
-from journeys.models import Destination, Journey, JourneyDestination
+from journeys.models import Destination, Journey, JourneyDestination, Run
 from journeys.services.delivery import delivery_catch_up
 from journeys.services.destinations import destination_attach
 from journeys.services.scheduling import journey_activate
@@ -59,6 +59,16 @@ def test_it_hides_someone_elses_journey(as_charlie, journey, pair):
     assert as_charlie.post(panel_url(journey, "journey_send_now")).status_code == 404
     journey.refresh_from_db()
     assert journey.state == Journey.State.DRAFT
+
+
+def test_it_polls_while_a_run_is_under_way(as_alice, journey, pair):
+    journey_activate(journey=journey, user=journey.owner, now=T0)
+    delivery_catch_up(journey_destination_id=pair.pk, now=T0)
+    Run.objects.create(journey_destination=pair, kind=Run.Kind.MANUAL, started_at=T0)
+
+    fragment = as_alice.get(panel_url(journey), **HTMX)
+
+    assert b'hx-trigger="every 2s"' in fragment.content and b"Running" in fragment.content
 
 
 def test_it_asks_for_a_login(client, journey):
