@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import orjson
 import pytest
+import redis
 from django.conf import settings
 
 from bizflow_studio import private_redis
@@ -43,7 +44,8 @@ PAIR = "SELECT cursor_ms, origin_ms, backfill_until_ms FROM journeys_journeydest
 @contextmanager
 def worker(sandbox, redis_url: str, **env):
     """A Celery worker process on ``redis_url``, under a key prefix of this test's own."""
-    sandbox.env.update({"REDIS_URL": redis_url, "CELERY_KEY_PREFIX": f"bizflow-test-{uuid.uuid4().hex[:8]}:", **env})
+    prefix = f"bizflow-test-{uuid.uuid4().hex[:8]}:"
+    sandbox.env.update({"REDIS_URL": redis_url, "CELERY_KEY_PREFIX": prefix, **env})
     log = open(sandbox.root / "worker.log", "wb")
     command = [sys.executable, "-m", "celery", "-A", "bizflow_studio", "worker", "--pool=solo", "--loglevel=INFO"]
     process = subprocess.Popen(command, cwd=PROJECT, env=sandbox.env, stdout=log, stderr=subprocess.STDOUT)
@@ -56,6 +58,18 @@ def worker(sandbox, redis_url: str, **env):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+        _forget(redis_url, prefix)
+
+
+def _forget(redis_url: str, prefix: str) -> None:
+    """Delete the keys this test's queues left in a shared Redis (a private one is gone already)."""
+    try:
+        client = redis.Redis.from_url(redis_url, socket_timeout=2)
+        keys = list(client.scan_iter(f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError:
+        pass
 
 
 def wait_for(condition, sandbox, timeout: float = 60.0):
@@ -94,7 +108,9 @@ def test_it_delivers_a_journey_into_files_through_a_real_worker(sandbox):
 
     outcomes = sandbox.query("SELECT kind, outcome FROM journeys_run ORDER BY id")
     assert len(outcomes) > 3 and {outcome for _, outcome in outcomes} == {"success"}
-    assert {kind for kind, _ in outcomes} == {"backfill"}
+    # Backfill runs up to the moment of activation; events since then may come in a last scheduled one.
+    assert [kind for kind, _ in outcomes[:3]] == ["backfill"] * 3
+    assert {kind for kind, _ in outcomes} <= {"backfill", "scheduled"}
     assert_files_hold_exactly_the_generated_events(sandbox, pair_id, slug)
 
 
