@@ -1,4 +1,7 @@
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+
+from journeys.services.destinations import demo_destination_ensure
 
 from journeys.services.imports import DEMO_PASSWORD, DEMO_USERNAME, demo_seed
 
@@ -16,3 +19,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded {filename} as {slug}.")
         for filename, slug in result.skipped:
             self.stdout.write(f"Skipped {filename}: already loaded as {slug}.")
+        # A new user sees events without any tenant: the demo journeys deliver to NDJSON files.
+        user = get_user_model().objects.get(username=DEMO_USERNAME)
+        destination = demo_destination_ensure(user)
+        self.stdout.write(f"Demo journeys deliver to '{destination.name}' (files under var/events).")

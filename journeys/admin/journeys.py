@@ -10,9 +10,9 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from .engine.spec import Step as StepSpec
-from .engine.spec import SpecError, validate_step
-from .models import AuditEntry, ErrorRule, Host, Incident, Journey, Location, Membership, SegmentValue, Step, Tenant
+from ..engine.spec import SpecError, validate_step
+from ..engine.spec import Step as StepSpec
+from ..models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
 
 
 def _weights(value, count: int, label: str) -> None:
@@ -131,44 +131,3 @@ class JourneyAdmin(admin.ModelAdmin):
     search_fields = ["name", "event_provider", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [StepInline, ErrorInline, LocationInline, SegmentInline, HostInline, IncidentInline]
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
-
-
-@admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "member_count", "journey_count", "events_per_day_cap", "journeys_per_day_cap"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]
-
-    @admin.display(description="members")
-    def member_count(self, tenant: Tenant) -> int:
-        return tenant.memberships.count()
-
-    @admin.display(description="journeys")
-    def journey_count(self, tenant: Tenant) -> int:
-        return tenant.journeys.count()
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """The audit log: read only, newest first."""
-
-    list_display = ["at", "tenant", "actor", "action", "target_type", "target_label"]
-    list_filter = ["action", "target_type", "tenant"]
-    search_fields = ["target_label", "actor__username"]
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,0 +1,34 @@
+"""Destinations with their health, journey-destination progress and the run history."""
+
+from django.contrib import admin
+
+from ..models import Destination, JourneyDestination, Run
+
+
+@admin.register(Destination)
+class DestinationAdmin(admin.ModelAdmin):
+    # ``secrets`` is not editable and never listed: the admin shows neither it nor its ciphertext.
+    list_display = ["name", "kind", "owner", "last_success_at", "last_error_at", "stopped_reason"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    readonly_fields = ["last_success_at", "last_error_at", "last_error", "stopped_at"]
+    exclude = ["secrets"]
+
+
+@admin.register(JourneyDestination)
+class JourneyDestinationAdmin(admin.ModelAdmin):
+    list_display = ["journey", "destination", "active", "cursor_ms", "cursor_skip", "locked_until"]
+    list_filter = ["active"]
+    readonly_fields = ["cursor_ms", "cursor_skip", "origin_ms", "backfill_until_ms", "locked_until", "lock_token"]
+
+
+@admin.register(Run)
+class RunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "journey_destination", "kind", "outcome", "delivered", "rejected", "expired"]
+    list_filter = ["outcome", "kind"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,106 @@
+"""Destinations: create and edit them, attach them to journeys, and the demo's default one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Destination, Journey, JourneyDestination, Tenant
+from ..sinks import KINDS
+from .delivery import pair_start
+from .scheduling import journey_activate
+from .tenancy import audit_record, tenant_default_for_user
+
+DEMO_DESTINATION_NAME = "Local files"
+
+
+def _clean_secrets(secrets: dict | None) -> dict:
+    return {key: value for key, value in (secrets or {}).items() if value not in (None, "")}
+
+
+@transaction.atomic
+def destination_create(
+    *, owner, name: str, kind: str, config: dict, secrets: dict | None = None, tenant: Tenant | None = None
+) -> Destination:
+    """A destination of ``tenant`` (default: the first tenant ``owner`` may edit in), made by ``owner``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown destination kind {kind!r}")
+    tenant = tenant or tenant_default_for_user(owner)
+    destination = Destination.objects.create(
+        tenant=tenant, owner=owner, name=name, kind=kind, config=config, secrets=_clean_secrets(secrets)
+    )
+    audit_record(actor=owner, tenant=tenant, action="destination.created", target=destination, details={"kind": kind})
+    return destination
+
+
+@transaction.atomic
+def destination_update(
+    *, destination: Destination, name: str, config: dict, secrets: dict | None = None, actor=None
+) -> Destination:
+    """Save new settings. ``secrets`` (when given) is the whole new set: a kind's settings form keeps a
+    stored secret the user left empty, and drops one that no longer applies.
+
+    A stopped destination starts again: the user has changed what made it fail.
+    """
+    destination.name = name
+    destination.config = config
+    if secrets is not None:
+        destination.secrets = _clean_secrets(secrets)
+    destination.stopped_reason = ""
+    destination.stopped_at = None
+    destination.save()
+    # The audit names which secrets were replaced, never their values.
+    details = {"secrets_replaced": sorted(secrets or {})} if secrets else {}
+    audit_record(actor=actor, tenant=destination.tenant, action="destination.updated", target=destination, details=details)
+    return destination
+
+
+def destination_restart(*, destination: Destination) -> Destination:
+    """Clear a stop, to try again as it is (after fixing the other side: a token's scope, a topic)."""
+    Destination.objects.filter(pk=destination.pk).update(stopped_reason="", stopped_at=None)
+    destination.refresh_from_db()
+    return destination
+
+
+@transaction.atomic
+def destination_attach(
+    *, journey: Journey, destination: Destination, now: datetime | None = None
+) -> JourneyDestination:
+    """Deliver ``journey`` to ``destination`` too; an active journey starts its backfill at once.
+
+    Attaching again switches a detached pair back on where it left off.
+    """
+    if destination.tenant_id != journey.tenant_id:
+        raise ValueError("a journey can only deliver to its own tenant's destinations")
+    pair, created = JourneyDestination.objects.get_or_create(journey=journey, destination=destination)
+    if not created and not pair.active:
+        pair.active = True
+        pair.save(update_fields=["active"])
+    if journey.state == Journey.State.ACTIVE:
+        pair = pair_start(pair=pair, now=now or timezone.now())
+    return pair
+
+
+def destination_detach(*, journey_destination: JourneyDestination) -> None:
+    """Stop delivering this journey there; its progress is kept in case it is attached again."""
+    JourneyDestination.objects.filter(pk=journey_destination.pk).update(active=False)
+
+
+@transaction.atomic
+def demo_destination_ensure(user, *, now: datetime | None = None) -> Destination:
+    """The demo's file destination (files under var/events), attached to every journey of ``user``'s tenant.
+
+    Journeys still in draft are activated, so ``make run`` shows events arriving; a journey the user
+    paused stays paused. Safe to run again.
+    """
+    tenant = tenant_default_for_user(user)
+    destination = Destination.objects.filter(tenant=tenant, kind="file", name=DEMO_DESTINATION_NAME).first()
+    if destination is None:
+        destination = destination_create(owner=user, tenant=tenant, name=DEMO_DESTINATION_NAME, kind="file", config={})
+    for journey in Journey.objects.filter(tenant=tenant):
+        destination_attach(journey=journey, destination=destination, now=now)
+        if journey.state == Journey.State.DRAFT:
+            journey_activate(journey=journey, user=user, now=now)
+    return destination
