@@ -18,7 +18,10 @@ PRODUCTION = {
 
 
 def check_deploy(extra: dict, var_dir: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | extra | {"BIZFLOW_VAR_DIR": str(var_dir)}
+    # Only the machine's own environment: nothing a test set for itself (such as the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE) belongs in a production check.
+    leaked = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in leaked} | extra | {"BIZFLOW_VAR_DIR": str(var_dir)}
     env["DJANGO_SETTINGS_MODULE"] = "bizflow_studio.settings"
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True
