@@ -1,0 +1,40 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from journeys.engine.spec import InvalidJourney
+from journeys.services.imports import DEMO_USERNAME, journey_import_text
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a journey from a BizFlow Studio JSON file, a Business Data Generator config.js or its "
+        "exported workflow (recognised by content). Prints the new journey's slug."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="the file to import")
+        parser.add_argument(
+            "--journeys-per-day", type=float, help="journey starts per day (a config.js has none: default 600)"
+        )
+        parser.add_argument("--owner", default=DEMO_USERNAME, help=f"username of the owner (default {DEMO_USERNAME})")
+
+    def handle(self, *args, path: str, journeys_per_day: float | None, owner: str, **options) -> None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"cannot read {path}: {exc}") from exc
+        user = get_user_model().objects.filter(username=owner).first()
+        if user is None:
+            raise CommandError(f"no user '{owner}': run `manage.py seed_demo` or pass --owner")
+        try:
+            journey = journey_import_text(text=text, owner=user, journeys_per_day=journeys_per_day)
+        except InvalidJourney as exc:
+            for error in exc.errors:
+                self.stderr.write(f"{path}: {error}")
+            count = len(exc.errors)
+            raise CommandError(
+                f"{path} was not imported: {count} problem{'s' if count > 1 else ''}, listed above"
+            ) from exc
+        self.stdout.write(journey.slug)

@@ -1,0 +1,80 @@
+"""Whole journeys in and out: import a file, export a document, load the demo journeys.
+
+The management commands and the web views both call these, so a file imported either way gives
+the same journey and the same errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils.text import slugify
+
+from ..engine.importing import read_journey_text
+from ..engine.jsonformat import dumps, loads_document, spec_to_dict
+from ..models import Journey
+from ..selectors import journey_to_spec
+from .journeys import journey_create_from_spec
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo"
+
+
+def journey_import_text(*, text: str, owner, journeys_per_day: float | None = None) -> Journey:
+    """Create a journey for ``owner`` from a JSON or config.js file's text.
+
+    Raises :class:`~journeys.engine.errors.JourneyImportError` (nothing is saved) when the file
+    cannot be read or describes an invalid journey.
+    """
+    document = read_journey_text(text, journeys_per_day=journeys_per_day)
+    return journey_create_from_spec(spec=document.spec, owner=owner, description=document.description)
+
+
+def journey_export_dict(journey: Journey) -> dict[str, Any]:
+    return spec_to_dict(journey_to_spec(journey), description=journey.description)
+
+
+def journey_export_json(journey: Journey) -> str:
+    return dumps(journey_to_spec(journey), description=journey.description)
+
+
+@dataclass
+class DemoSeedResult:
+    user_created: bool
+    imported: list[tuple[str, str]] = field(default_factory=list)  # (example file, new journey's slug)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (example file, existing journey's slug)
+
+
+def _existing_example(owner, document_spec) -> Journey | None:
+    # Matching on the provider too means a demo journey the user renamed is not loaded a second time.
+    match = Q(event_provider=document_spec.event_provider) | Q(slug=slugify(document_spec.name)[:200])
+    return Journey.objects.filter(owner=owner).filter(match).first()
+
+
+@transaction.atomic
+def demo_seed(*, examples_dir: Path = EXAMPLES_DIR) -> DemoSeedResult:
+    """Create the demo user (an admin, so the admin site works) and load every example it lacks.
+
+    Safe to run again: an existing demo user is left as it is (its password included), and an
+    example is skipped when the user already has a journey with its provider or slug.
+    """
+    users = get_user_model().objects
+    user = users.filter(username=DEMO_USERNAME).first()
+    result = DemoSeedResult(user_created=user is None)
+    if user is None:
+        user = users.create_superuser(DEMO_USERNAME, email="", password=DEMO_PASSWORD)
+    for path in sorted(examples_dir.glob("*.json")):
+        document = loads_document(path.read_text(encoding="utf-8"))
+        existing = _existing_example(user, document.spec)
+        if existing is not None:
+            result.skipped.append((path.name, existing.slug))
+            continue
+        journey = journey_create_from_spec(spec=document.spec, owner=user, description=document.description)
+        result.imported.append((path.name, journey.slug))
+    return result
