@@ -110,8 +110,13 @@ def step_links(spec: JourneySpec) -> list[tuple[int, int]]:
 def _step(spec: JourneySpec, index: int, errors: list[str]) -> dict[str, Any]:
     provider = spec.event_provider
     step = spec.steps[index]
-    own = {"id": event_id(provider, step.event_type), "name": step.event_type, "provider": provider,
-           "isError": False, "isDisabled": False}
+    own = {
+        "id": event_id(provider, step.event_type),
+        "name": step.event_type,
+        "provider": provider,
+        "isError": False,
+        "isDisabled": False,
+    }
     failed = [
         {"id": event_id(provider, name), "name": name, "provider": provider, "isError": True, "isDisabled": False}
         for name in errors

@@ -121,8 +121,8 @@ class _Queries:
             kpi_type = spec.steps[kpi_step_index(spec)].event_type
             types = _unique([*types, kpi_type])
             revenue = dql.field(spec.revenue.field)
-            per_flow.append(f"value = takeAny(if(event.type == {dql.string(kpi_type)}, {revenue}))")
-            totals.append("revenue = sum(value)")
+            per_flow.append(f"flow_revenue = takeAny(if(event.type == {dql.string(kpi_type)}, {revenue}))")
+            totals.append("revenue = sum(flow_revenue)")
         return (
             f"{self.fetch(types)}\n"
             f"| summarize {', '.join(per_flow)}, by: {{{self.flow}}}\n"
@@ -179,8 +179,12 @@ def _markdown(spec: JourneySpec, description: str, bizflow_url: str | None) -> _
     if description.strip():
         lines += ["", description.strip()]
     steps = " → ".join(step.name for step in spec.steps)
-    lines += ["", f"Business events from provider `{spec.event_provider}`, one flow per `{spec.correlation_field}`.",
-              "", f"Steps: {steps}."]
+    lines += [
+        "",
+        f"Business events from provider `{spec.event_provider}`, one flow per `{spec.correlation_field}`.",
+        "",
+        f"Steps: {steps}.",
+    ]
     if bizflow_url:
         lines += ["", f"[Open the Business Flow]({bizflow_url})"]
     return _Tile({"type": "markdown", "content": "\n".join(lines)}, GRID_WIDTH, 4)

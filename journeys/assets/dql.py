@@ -14,9 +14,9 @@ DQL reference: https://docs.dynatrace.com/docs/platform/grail/dynatrace-query-la
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-import dataclasses
 from dataclasses import dataclass
 
 # Words that are part of the language, never fields.
@@ -76,7 +76,7 @@ def tokens(query: str) -> list[Token]:
     while position < len(query):
         match = _TOKEN.match(query, position)
         if match is None:
-            raise DqlSyntaxError(f"cannot read the query at {query[position:position + 20]!r}")
+            raise DqlSyntaxError(f"cannot read the query at {query[position : position + 20]!r}")
         if match.lastgroup != "space":
             found.append(Token(match.lastgroup, match.group()))
         position = match.end()
@@ -108,7 +108,7 @@ def usage(query: str) -> Usage:
             continue
         if token.kind == "name" and (before is None or before.text == "|"):
             result.commands.append(token.text)
-        elif before is not None and before.kind == "name" and before.text == "fetch" and result.commands[-1:] == ["fetch"]:
+        elif before is not None and before.text == "fetch" and result.commands[-1:] == ["fetch"]:
             result.sources.add(token.value)
         elif token.kind == "name" and after is not None and after.text == "(":
             result.functions.add(token.text)
