@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str, local_secret_key
+from .env import env_bool, env_float, env_int, env_list, env_str, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BIZFLOW_VAR_DIR", str(BASE_DIR / "var")))
@@ -96,6 +96,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Outbound HTTP (Dynatrace, webhooks): journeys/sinks/http.py owns every timeout and retry.
+HTTP_CONNECT_TIMEOUT = env_float("HTTP_CONNECT_TIMEOUT", 5.0)  # seconds to open a connection
+HTTP_READ_TIMEOUT = env_float("HTTP_READ_TIMEOUT", 30.0)  # seconds to wait for an answer
+HTTP_MAX_ATTEMPTS = env_int("HTTP_MAX_ATTEMPTS", 4)  # tries per call, the first one included
+HTTP_BACKOFF_SECONDS = env_float("HTTP_BACKOFF_SECONDS", 0.5)  # first pause; doubles each try, with jitter
+HTTP_RETRY_BUDGET_SECONDS = env_float("HTTP_RETRY_BUDGET_SECONDS", 60.0)  # most a call waits between its tries
+# http:// destinations only for local receivers (development, tests); users' destinations need https.
+HTTP_ALLOW_PLAIN = env_bool("HTTP_ALLOW_PLAIN", DEBUG)
+DYNATRACE_SSO_TOKEN_URL = env_str("DYNATRACE_SSO_TOKEN_URL", "https://sso.dynatrace.com/sso/oauth2/token")
+# Content-Encoding: gzip on ingest requests: Dynatrace APIs take it, unconfirmed for bizevents ingest.
+DYNATRACE_GZIP = env_bool("DYNATRACE_GZIP", False)
+DYNATRACE_MAX_BATCH_BYTES = env_int("DYNATRACE_MAX_BATCH_BYTES", 512 * 1024)
+# Dynatrace drops events older than ingest time - 24 h: refuse any within this many seconds of that edge.
+DYNATRACE_MAX_AGE_MARGIN_SECONDS = env_int("DYNATRACE_MAX_AGE_MARGIN_SECONDS", 60)
 
 LOGGING = {
     "version": 1,

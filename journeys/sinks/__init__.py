@@ -20,3 +20,7 @@ def sink_class(kind: str) -> type:
         return SINKS[kind]
     except KeyError:
         raise KeyError(f"unknown destination kind {kind!r}; known: {', '.join(sorted(SINKS))}") from None
+
+
+# Each kind registers itself when its package is imported.
+from . import dynatrace, webhook  # noqa: E402, F401

@@ -1,0 +1,265 @@
+"""Every outbound HTTP call of the sinks and the Dynatrace asset push goes through :class:`HttpClient`.
+
+It alone owns timeouts, retries and backoff, so a sink only says what a response means:
+
+- connection errors, timeouts, 408, 429 and 5xx are tried again, with exponential backoff and jitter, or
+  after the receiver's ``Retry-After`` (seconds or an HTTP date), as long as the call's waiting budget
+  allows; then :class:`HttpFailure` (``permanent=False``, ``retry_after`` when the receiver said);
+- 401 and 403 raise :class:`AuthRejected` (``permanent=True``) with a message saying what to fix;
+- a malformed URL raises a permanent :class:`HttpFailure`;
+- every other response is returned for the caller to read (202, 400, 404, 413, ...).
+
+One ``requests.Session`` per client keeps connections alive between calls. urllib3's own retries are
+switched off: a single loop here decides, so the budget covers every pause and tests see one place.
+Secrets never reach a log line or an error: URLs lose their query string and credentials, and every
+text built from a response is scrubbed of the caller's secret values and of token-looking strings.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import orjson
+import requests
+from requests.adapters import HTTPAdapter
+
+from .base import DeliveryError
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "BizFlowStudio/1.0"
+MAX_ERROR_TEXT = 300
+RETRYABLE_4XX = frozenset({408, 429})  # request timeout and throttling; every 5xx is retried too
+# Authorization values and Dynatrace token formats (dt0c01.<public>.<secret>, dt0s02...): never shown.
+_TOKEN_PATTERNS = re.compile(
+    r"(?i)\b(api-token|bearer|basic)\s+[^\s\"',;]+|\bdt0[a-z]\d{2}\.[A-Za-z0-9._-]+"
+)
+DEFAULT_AUTH_MESSAGES = {
+    401: "credentials rejected: check the token or secret is correct and still valid",
+    403: "access denied: the credentials are valid but lack a permission this call needs",
+}
+
+
+class HttpFailure(DeliveryError):
+    """A call that failed; ``status`` is the last HTTP status, or None when no answer came."""
+
+    def __init__(self, message: str, *, status: int | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.status = status
+
+
+class AuthRejected(HttpFailure):
+    """401 or 403: retrying with the same credentials cannot help."""
+
+    def __init__(self, message: str, *, status: int):
+        super().__init__(message, status=status, permanent=True)
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    max_attempts: int = 4
+    backoff: float = 0.5  # the first pause; each retry doubles it, with jitter
+    backoff_max: float = 30.0
+    budget: float = 60.0  # the most one call waits in pauses between its attempts
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> HttpPolicy:
+        """The policy in Django settings (defaults without Django), with ``overrides`` that are not None."""
+        policy = cls(
+            connect_timeout=float(setting("HTTP_CONNECT_TIMEOUT", cls.connect_timeout)),
+            read_timeout=float(setting("HTTP_READ_TIMEOUT", cls.read_timeout)),
+            max_attempts=int(setting("HTTP_MAX_ATTEMPTS", cls.max_attempts)),
+            backoff=float(setting("HTTP_BACKOFF_SECONDS", cls.backoff)),
+            budget=float(setting("HTTP_RETRY_BUDGET_SECONDS", cls.budget)),
+        )
+        return replace(policy, **{key: value for key, value in overrides.items() if value is not None})
+
+    def pause(self, attempt: int) -> float:
+        """Backoff before attempt ``attempt + 1``: exponential, with jitter so clients do not march in step."""
+        ceiling = min(self.backoff_max, self.backoff * 2 ** (attempt - 1))
+        return ceiling * random.uniform(0.5, 1.0)
+
+
+def setting(name: str, default: Any) -> Any:
+    """A Django setting, or ``default`` where Django is not configured (the engine's command line, benchmarks)."""
+    try:
+        from django.conf import settings
+
+        return getattr(settings, name, default)
+    except Exception:  # ImproperlyConfigured, or Django absent: plain-Python use
+        return default
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+
+
+def safe_url(url: str) -> str:
+    """The URL without credentials, query or fragment: what may appear in logs and messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(malformed URL)"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def redact(text: str, sensitive: Iterable[str] = ()) -> str:
+    """``text`` with each sensitive value, and anything that looks like a token, replaced by ``***``."""
+    for value in sensitive:
+        if value and len(value) >= 4:
+            text = text.replace(value, "***")
+    return _TOKEN_PATTERNS.sub(lambda m: (m.group(1) + " ***") if m.group(1) else "***", text)
+
+
+def describe_response(response: requests.Response) -> str:
+    """A short readable reason: the error message of a JSON error body, else the start of the body."""
+    text = ""
+    try:
+        payload = orjson.loads(response.content) if response.content else None
+    except orjson.JSONDecodeError:
+        payload = None
+    if isinstance(payload, dict):
+        error = payload.get("error")
+        if isinstance(error, dict):
+            text = str(error.get("message") or "")
+        elif isinstance(error, str):  # OAuth: {"error": "invalid_client", "error_description": ...}
+            text = f"{error}: {payload.get('error_description') or ''}".rstrip(": ")
+        text = text or str(payload.get("message") or "")
+    if not text:
+        text = response.content[:MAX_ERROR_TEXT].decode("utf-8", "replace").strip()
+    text = " ".join(text.split())
+    if len(text) > MAX_ERROR_TEXT:
+        text = text[: MAX_ERROR_TEXT - 3] + "..."
+    return f"{response.status_code} {response.reason or ''}".strip() + (f": {text}" if text else "")
+
+
+class HttpClient:
+    """A keep-alive session and the retry policy; one per destination (or per asset push)."""
+
+    def __init__(
+        self,
+        policy: HttpPolicy | None = None,
+        *,
+        sensitive: Iterable[str] = (),
+        sleep: Callable[[float], None] = time.sleep,
+        pool_size: int = 4,
+    ):
+        self.policy = policy or HttpPolicy.from_settings()
+        self.sensitive = tuple(sensitive)
+        self.sleep = sleep
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        auth_messages: Mapping[int, str] | None = None,
+        sensitive: Iterable[str] = (),
+        attempts: int | None = None,
+        timeout: tuple[float, float] | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """Send, retrying what is worth retrying; return the first response that is not retried.
+
+        ``auth_messages`` maps 401/403 to the fix to suggest; ``sensitive`` adds values to scrub from
+        messages; ``kwargs`` go to ``requests`` (data, json, params, files).
+        """
+        policy = self.policy
+        attempts = attempts or policy.max_attempts
+        timeout = timeout or (policy.connect_timeout, policy.read_timeout)
+        secrets = self.sensitive + tuple(sensitive)
+        where = f"{method} {safe_url(url)}"
+        waited, retry_after, status, problem = 0.0, None, None, ""
+        kwargs.setdefault("allow_redirects", False)
+        for attempt in range(1, attempts + 1):
+            try:
+                response = self.send(method, url, headers=headers, timeout=timeout, **kwargs)
+            except requests.Timeout:
+                status, retry_after = None, None
+                problem = f"no answer within {timeout[0]:g} s (connect) / {timeout[1]:g} s (read)"
+            except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                    requests.exceptions.InvalidSchema) as exc:
+                raise HttpFailure(f"{where}: invalid URL ({redact(str(exc), secrets)})", permanent=True) from None
+            except requests.RequestException as exc:
+                status, retry_after = None, None
+                problem = f"cannot connect ({_connection_reason(exc)})"
+            else:
+                status = response.status_code
+                if status in (401, 403):
+                    hint = (auth_messages or DEFAULT_AUTH_MESSAGES).get(status) or DEFAULT_AUTH_MESSAGES[status]
+                    raise AuthRejected(f"{hint} ({where} answered {redact(describe_response(response), secrets)})",
+                                       status=status)
+                if status not in RETRYABLE_4XX and status < 500:
+                    return response
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                problem = redact(describe_response(response), secrets)
+                response.close()
+            if attempt == attempts:
+                break
+            pause = retry_after if retry_after is not None else policy.pause(attempt)
+            if waited + pause > policy.budget:
+                logger.warning("%s: %s; a retry in %.1f s would exceed the %.0f s budget", where, problem,
+                               pause, policy.budget)
+                break
+            logger.warning("%s: %s; retrying in %.1f s (attempt %d of %d)", where, problem, pause, attempt + 1,
+                           attempts)
+            self.sleep(pause)
+            waited += pause
+        raise HttpFailure(f"{where} failed after {attempt} attempt{'s' if attempt > 1 else ''}: {problem}",
+                          status=status, permanent=False, retry_after=retry_after)
+
+    def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """One attempt, nothing more: the single place every HTTP request leaves from."""
+        return self.session.request(method, url, **kwargs)
+
+
+def _connection_reason(exc: requests.RequestException) -> str:
+    """The innermost reason of a connection error, without the URL (which may carry secrets)."""
+    reason: BaseException = exc
+    while True:
+        inner = getattr(reason, "reason", None) or reason.__cause__ or reason.__context__
+        if inner is None or inner is reason:
+            break
+        reason = inner
+        if isinstance(reason, OSError) and getattr(reason, "strerror", None):
+            return reason.strerror
+    text = str(reason)
+    # urllib3 messages embed "host=..., port=..., url=...": keep the part after the last colon.
+    text = re.sub(r"HTTPConnectionPool\(.*?\)|url: \S+", "", text)
+    return text.strip(" :") or type(reason).__name__
