@@ -20,7 +20,7 @@ from .asset_selectors import (
     journey_asset_zip,
     journey_tenant_assets,
 )
-from .models import Journey
+from .models import Destination, Journey
 from .selectors import journey_list_for_user
 from .services.assets import AssetPushRefused, journey_assets_request_push
 
@@ -32,8 +32,6 @@ def _get_journey_for_user(user, slug: str) -> Journey:
 
 
 def _dynatrace_destinations(user):
-    from .models import Destination  # from the delivery models
-
     return Destination.objects.filter(owner=user, kind="dynatrace").order_by("name")
 
 
