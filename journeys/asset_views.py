@@ -64,8 +64,8 @@ def journey_assets(request, slug: str):
 def journey_assets_push(request, slug: str):
     journey = _get_journey_for_user(request.user, slug)
     error = ""
-    destinations = _dynatrace_destinations(request.user)
-    destination = destinations.filter(pk=request.POST.get("destination") or 0).first()
+    chosen = request.POST.get("destination", "")
+    destination = _dynatrace_destinations(request.user).filter(pk=chosen).first() if chosen.isdigit() else None
     if destination is None:
         error = "Choose one of your Dynatrace destinations."
     else:

@@ -93,3 +93,11 @@ def test_it_leaves_a_push_that_is_already_running_alone(dt, journey, alice):
     )
     record = journey_assets_push(journey=journey, destination=_destination(dt), user=alice)
     assert record.status == TenantAssets.Status.RUNNING and dt.requests == []
+
+
+def test_the_task_skips_a_journey_or_destination_deleted_while_it_waited(journey, alice):
+    from journeys.tasks import push_journey_assets
+
+    push_journey_assets(journey.pk, 999_999, alice.pk)
+    push_journey_assets(999_999, 999_999, None)
+    assert TenantAssets.objects.count() == 0
