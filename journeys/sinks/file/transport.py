@@ -157,6 +157,7 @@ def _split_by_day(batch: EncodedBatch):
 
 
 def _delivery_error(path: Path, exc: OSError, *, delivered: int) -> DeliveryError:
-    # No permission or a read-only disk will not mend by itself; a full disk or an I/O hiccup might.
-    permanent = isinstance(exc, PermissionError) or exc.errno in (errno.EROFS, errno.ENOTDIR, errno.EISDIR)
+    # No permission, a read-only disk or a file where a folder should be will not mend by itself;
+    # a full disk or an I/O hiccup might.
+    permanent = isinstance(exc, PermissionError) or exc.errno in (errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.EEXIST)
     return DeliveryError(f"cannot write {path}: {exc.strerror or exc}", permanent=permanent, delivered=delivered)
