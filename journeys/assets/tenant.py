@@ -99,15 +99,18 @@ def _error_text(payload: Any, fallback: str) -> str:
     return text
 
 
-def _refused(response: Any, what: str) -> AssetPushError:
+def _refused(response: Any, what: str, *, settings: bool = False) -> AssetPushError:
+    """The tenant's reasons, from an error envelope or from each refused item of a Settings answer."""
     payload = _json(response)
     items = payload if isinstance(payload, list) else [payload]
     reasons = [_error_text(item, "") for item in items if isinstance(item, dict) and item.get("code", 200) >= 400]
     reason = "; ".join(r for r in reasons if r) or _error_text(payload, f"HTTP {response.status_code}")
     hint = ""
-    if response.status_code == 404 or any(isinstance(i, dict) and i.get("code") == 404 for i in items):
-        hint = " Is the Business Flow app (dynatrace.biz.flow) installed in the tenant?" if "settings" in what else ""
-    return AssetPushError(f"The tenant refused {what}: {reason}.{hint}", permanent=response.status_code < 500)
+    not_found = response.status_code == 404 or any(isinstance(i, dict) and i.get("code") == 404 for i in items)
+    if settings and not_found:  # an unknown schema: the app that owns it is missing
+        hint = " Is the Business Flow app (dynatrace.biz.flow) installed in the tenant?"
+    message = f"The tenant refused {what}: {reason.rstrip('.')}.{hint}"
+    return AssetPushError(message, permanent=response.status_code < 500)
 
 
 def _settings_ok(response: Any) -> bool:
@@ -128,7 +131,7 @@ def find_bizflow(client: Any, external: str) -> str | None:
         params={"schemaIds": SCHEMA_ID, "scopes": SCOPE, "externalIds": external, "fields": "objectId,externalId"},
     )
     if response.status_code != 200:
-        raise _refused(response, "the list of Business Flow settings")
+        raise _refused(response, "the list of Business Flow settings", settings=True)
     items = (_json(response) or {}).get("items") or []
     # Filter here too: the externalId is what makes the object ours, whatever the server filtered.
     return next((item["objectId"] for item in items if item.get("externalId") == external), None)
@@ -147,10 +150,10 @@ def push_bizflow(client: Any, spec: JourneySpec, **options: Any) -> PushedObject
         method, path, body = "PUT", f"{SETTINGS_OBJECTS}/{quote(existing, safe='')}", {"value": item["value"]}
     checked = client.request(method, path, scope=write, params={"validateOnly": "true"}, json=body)
     if not _settings_ok(checked):
-        raise _refused(checked, "the Business Flow settings (dry run, nothing was changed)")
+        raise _refused(checked, "the Business Flow settings (dry run, nothing was changed)", settings=True)
     saved = client.request(method, path, scope=write, json=body)
     if not _settings_ok(saved):
-        raise _refused(saved, "the Business Flow settings")
+        raise _refused(saved, "the Business Flow settings", settings=True)
     object_id = existing or _json(saved)[0]["objectId"]
     return PushedObject(object_id, bizflow_link(client.urls.platform, object_id), created=existing is None)
 

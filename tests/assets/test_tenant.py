@@ -105,3 +105,16 @@ def test_it_takes_a_dashboard_edited_meanwhile_at_its_new_version(dt, client, mo
     result = push_assets(client, small_journey())
     assert versions_seen == [1, 1] and result.dashboard.version == 2 and len(dt.documents) == 1
     assert [r.status for r in dt.requests if r.method == "PATCH"] == [409, 200]
+
+
+def test_it_asks_whether_the_business_flow_app_is_installed_when_the_schema_is_unknown(dt, client, monkeypatch):
+    original = tenant.bizflow_settings_payload
+
+    def unknown_schema(spec, **options):
+        [item] = original(spec, **options)
+        return [{**item, "schemaId": "app:dynatrace.biz.flow:missing"}]
+
+    monkeypatch.setattr(tenant, "bizflow_settings_payload", unknown_schema)
+    with pytest.raises(AssetPushError, match=r"Is the Business Flow app \(dynatrace.biz.flow\) installed"):
+        push_assets(client, small_journey())
+    assert dt.settings_objects == []
