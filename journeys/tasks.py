@@ -2,10 +2,12 @@
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .delivery_selectors import due_pair_ids
-from .models import Run
+from .models import Destination, Journey, Run
+from .services.assets import journey_assets_push
 from .services.delivery import delivery_run
 from .services.scheduling import journey_send_now, runs_prune
 
@@ -40,3 +42,14 @@ def send_journey_now(journey_id: int) -> None:
 @shared_task(ignore_result=True)
 def prune_old_runs() -> int:
     return runs_prune(older_than_days=settings.BIZFLOW_RUN_RETENTION_DAYS)
+
+
+@shared_task(ignore_result=True)
+def push_journey_assets(journey_id: int, destination_id: int, user_id: int | None) -> None:
+    """Push a journey's Business Flow and dashboard to a destination's tenant (outcome on TenantAssets)."""
+    journey = Journey.objects.filter(pk=journey_id).first()
+    destination = Destination.objects.filter(pk=destination_id).first()
+    if journey is None or destination is None:  # deleted while the task waited in the queue
+        return
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    journey_assets_push(journey=journey, destination=destination, user=user)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_delivery
+from . import asset_views, views, views_delivery
 
 urlpatterns = [
     path("", views.journey_list, name="journey_list"),
@@ -32,4 +32,12 @@ urlpatterns = [
     path("destinations/new/<str:kind>/", views_delivery.destination_create_view, name="destination_create"),
     path("destinations/<int:pk>/", views_delivery.destination_edit, name="destination_edit"),
     path("destinations/<int:pk>/restart/", views_delivery.destination_restart_view, name="destination_restart"),
+    # Dynatrace assets: the Business Flow and dashboard built from the journey.
+    path("journeys/<slug:slug>/dynatrace/", asset_views.journey_assets, name="journey_assets"),
+    path("journeys/<slug:slug>/dynatrace/push/", asset_views.journey_assets_push, name="journey_assets_push"),
+    path(
+        "journeys/<slug:slug>/dynatrace/<str:filename>",
+        asset_views.journey_assets_download,
+        name="journey_assets_download",
+    ),
 ]

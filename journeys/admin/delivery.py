@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from ..models import Destination, JourneyDestination, Run
+from ..models import Destination, JourneyDestination, Run, TenantAssets
 
 
 @admin.register(Destination)
@@ -31,4 +31,14 @@ class RunAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(TenantAssets)
+class TenantAssetsAdmin(admin.ModelAdmin):
+    list_display = ["journey", "environment_url", "status", "finished_at", "pushed_by"]
+    list_filter = ["status"]
+    readonly_fields = [field.name for field in TenantAssets._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
         return False

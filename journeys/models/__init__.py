@@ -1,3 +1,4 @@
+from .assets import TenantAssets
 from .delivery import Destination, JourneyDestination, Run
 from .journey import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
 from .tenancy import AuditEntry, Membership, Tenant
@@ -16,4 +17,5 @@ __all__ = [
     "SegmentValue",
     "Step",
     "Tenant",
+    "TenantAssets",
 ]

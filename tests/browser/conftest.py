@@ -58,3 +58,6 @@ def screenshot_dir() -> Path:
     folder = folder if folder.is_absolute() else ROOT / folder
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+# The local Dynatrace tenant that the asset push talks to.
+from tests.assets.conftest import dt  # noqa: E402, F401
