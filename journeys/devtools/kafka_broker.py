@@ -23,6 +23,7 @@ import importlib.resources
 import os
 import signal
 import socket
+import struct
 import subprocess
 import time
 from pathlib import Path
@@ -49,12 +50,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _accepts_connections(port: int) -> bool:
+# ApiVersions v0 (api key 18) with correlation id 7 and client id "probe": the smallest request
+# every Kafka broker answers. https://kafka.apache.org/protocol#The_Messages_ApiVersions
+_PROBE = struct.pack(">hhih5s", 18, 0, 7, 5, b"probe")
+
+
+def _answers_kafka(port: int) -> bool:
+    """Whether a Kafka broker answers on the port (not merely something listening there)."""
     try:
-        with socket.create_connection((LOOPBACK, port), timeout=0.2):
-            return True
+        with socket.create_connection((LOOPBACK, port), timeout=0.5) as sock:
+            sock.sendall(struct.pack(">i", len(_PROBE)) + _PROBE)
+            header = sock.recv(8)
     except OSError:
         return False
+    return len(header) == 8 and struct.unpack(">ii", header)[1] == 7
 
 
 class KafkaBroker:
@@ -91,7 +100,7 @@ class KafkaBroker:
             start_new_session=True,  # keeps terminal signals meant for the test run away from it
         )
         deadline = time.monotonic() + self.start_timeout
-        while not _accepts_connections(self.port):
+        while not _answers_kafka(self.port):
             if self.process.poll() is not None:
                 code = self.process.returncode
                 self.process = None
@@ -126,15 +135,26 @@ class KafkaBroker:
 
     # -- helpers for tests and benchmarks -------------------------------------------------------
 
-    def create_topic(self, name: str, *, partitions: int = 1, timeout: float = 10.0) -> None:
+    def create_topic(self, name: str, *, partitions: int = 1, exist_ok: bool = False, timeout: float = 10.0) -> None:
         # https://docs.confluent.io/platform/current/clients/confluent-kafka-python/html/index.html#confluent_kafka.admin.AdminClient.create_topics
+        from confluent_kafka import KafkaError, KafkaException
         from confluent_kafka.admin import AdminClient, NewTopic
 
         admin = AdminClient({"bootstrap.servers": self.bootstrap})
         futures = admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)])
-        futures[name].result(timeout=timeout)
+        try:
+            futures[name].result(timeout=timeout)
+        except KafkaException as error:
+            if not (exist_ok and error.args[0].code() == KafkaError.TOPIC_ALREADY_EXISTS):
+                raise
 
-    def consume(self, topic: str, *, expected: int, partitions: int = 1, timeout: float = 20.0) -> list:
+    def partitions(self, topic: str) -> int:
+        from confluent_kafka.admin import AdminClient
+
+        metadata = AdminClient({"bootstrap.servers": self.bootstrap}).list_topics(topic=topic, timeout=10)
+        return len(metadata.topics[topic].partitions)
+
+    def consume(self, topic: str, *, expected: int, partitions: int | None = None, timeout: float = 20.0) -> list:
         """Read ``topic`` from the beginning until ``expected`` messages came, or ``timeout`` passed.
 
         Partitions are assigned directly (no consumer group to join), and messages are counted, not
@@ -142,6 +162,7 @@ class KafkaBroker:
         """
         from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
+        partitions = partitions or self.partitions(topic)
         # https://docs.confluent.io/platform/current/clients/confluent-kafka-python/html/index.html#confluent_kafka.Consumer.assign
         consumer = Consumer(
             {"bootstrap.servers": self.bootstrap, "group.id": "bizflow-tests", "enable.auto.commit": False}
