@@ -5,8 +5,10 @@ a silent default. Every variable can also be read from a file named by ``<NAME>_
 mounted as files).
 """
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -54,13 +56,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def local_secret_key(path: Path) -> str:
-    """A random key generated on first use and kept in ``path`` (readable by the owner only)."""
+def local_secret_key(path: Path, generate: Callable[[], str] = lambda: secrets.token_urlsafe(50)) -> str:
+    """A random key made by ``generate`` on first use and kept in ``path`` (readable by the owner only)."""
     try:
         return path.read_text().strip()
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(50)
+        key = generate()
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process created it first: use theirs
@@ -68,3 +70,8 @@ def local_secret_key(path: Path) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(key)
         return key
+
+
+def fernet_key() -> str:
+    """A new key in the form cryptography's Fernet takes: 32 random bytes, URL-safe base64."""
+    return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str, local_secret_key
+from .env import env_bool, env_int, env_list, env_str, fernet_key, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BIZFLOW_VAR_DIR", str(BASE_DIR / "var")))
@@ -14,6 +14,12 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY") or local_secret_key(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Destinations' secrets are encrypted with these Fernet keys (journeys/crypto.py). The first one encrypts,
+# every one decrypts, so a key is rotated by putting a new one first. Comma- or line-separated, from
+# FIELD_ENCRYPTION_KEYS or FIELD_ENCRYPTION_KEYS_FILE; a local install gets one generated under var/.
+FIELD_ENCRYPTION_KEYS = [
+    key.strip() for key in (env_str("FIELD_ENCRYPTION_KEYS") or "").replace("\n", ",").split(",") if key.strip()
+] or [local_secret_key(VAR_DIR / "field_encryption_key", generate=fernet_key)]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -96,6 +102,36 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True  # tasks report through the database (Run rows), nobody waits on results
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Delivery (README, Delivery): how often journeys run, how far back a first activation reaches.
+BIZFLOW_TICK_SECONDS = env_int("BIZFLOW_TICK_SECONDS", 300)
+BIZFLOW_BACKFILL_MARGIN_MINUTES = env_int("BIZFLOW_BACKFILL_MARGIN_MINUTES", 30)
+# One task delivers for at most this long, then hands the rest (a long backfill) to a fresh task.
+BIZFLOW_RUN_BUDGET_SECONDS = env_int("BIZFLOW_RUN_BUDGET_SECONDS", 60)
+# A run holds its journey-destination for this long and renews it after every batch; a crashed run's hold
+# lapses after it. It must outlast the slowest single batch (HTTP timeouts and retries included).
+BIZFLOW_RUN_LOCK_SECONDS = env_int("BIZFLOW_RUN_LOCK_SECONDS", 300)
+BIZFLOW_RUN_RETENTION_DAYS = env_int("BIZFLOW_RUN_RETENTION_DAYS", 14)
+BIZFLOW_EVENTS_DIR = Path(env_str("BIZFLOW_EVENTS_DIR", str(VAR_DIR / "events")))
+
+# The beat schedule, all of it. Each entry expires before its next turn, so ticks missed while no
+# worker was listening are dropped rather than run in a burst when one comes back.
+CELERY_BEAT_SCHEDULE = {
+    # Every tick, start one delivery task for each active journey-destination that is due.
+    "schedule-due-runs": {
+        "task": "journeys.tasks.schedule_due_runs",
+        "schedule": BIZFLOW_TICK_SECONDS,
+        "options": {"expires": max(BIZFLOW_TICK_SECONDS - 10, 10)},
+    },
+    # Once a day, delete run records older than BIZFLOW_RUN_RETENTION_DAYS.
+    "prune-old-runs": {
+        "task": "journeys.tasks.prune_old_runs",
+        "schedule": 24 * 3600,
+        "options": {"expires": 3600},
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from .models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
+from .models import (
+    Destination,
+    ErrorRule,
+    Host,
+    Incident,
+    Journey,
+    JourneyDestination,
+    Location,
+    Run,
+    SegmentValue,
+    Step,
+)
 
 
 class StepInline(admin.TabularInline):
@@ -41,3 +52,32 @@ class JourneyAdmin(admin.ModelAdmin):
     search_fields = ["name", "event_provider", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [StepInline, ErrorInline, LocationInline, SegmentInline, HostInline, IncidentInline]
+
+
+@admin.register(Destination)
+class DestinationAdmin(admin.ModelAdmin):
+    # ``secrets`` is not editable and never listed: the admin shows neither it nor its ciphertext.
+    list_display = ["name", "kind", "owner", "last_success_at", "last_error_at", "stopped_reason"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    readonly_fields = ["last_success_at", "last_error_at", "last_error", "stopped_at"]
+    exclude = ["secrets"]
+
+
+@admin.register(JourneyDestination)
+class JourneyDestinationAdmin(admin.ModelAdmin):
+    list_display = ["journey", "destination", "active", "cursor_ms", "cursor_skip", "locked_until"]
+    list_filter = ["active"]
+    readonly_fields = ["cursor_ms", "cursor_skip", "origin_ms", "backfill_until_ms", "locked_until", "lock_token"]
+
+
+@admin.register(Run)
+class RunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "journey_destination", "kind", "outcome", "delivered", "rejected", "expired"]
+    list_filter = ["outcome", "kind"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

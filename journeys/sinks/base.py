@@ -42,6 +42,9 @@ class Sink:
     """Base class. ``config`` is the destination's plain settings, ``secrets`` its decrypted secrets."""
 
     kind = ""
+    # How old an event the destination still takes, in milliseconds (None: any age). Dynatrace drops
+    # events older than 24 hours; the delivery service counts older ones as expired instead of sending.
+    max_event_age_ms: int | None = None
 
     def __init__(self, config: dict, secrets: dict | None = None):
         self.config = config

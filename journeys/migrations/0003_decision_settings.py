@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journeys', '0001_initial'),
+        ('journeys', '0002_delivery'),
     ]
 
     operations = [

@@ -1,0 +1,369 @@
+"""Delivering a journey's events to a destination: one run, with exact progress.
+
+A run claims its journey-destination with a conditional UPDATE (so two runs of the same pair never
+overlap, and a crashed run's claim lapses), then delivers every event between the pair's cursor and
+``now`` through the destination's sink, batch by batch. After each batch the sink took, the cursor
+moves in the database past exactly the events taken; a run that fails part-way therefore leaves the
+cursor right after the last delivered event, and the next run sends nothing twice and loses nothing.
+Events are delivered only once their timestamp has passed (timestamp <= now).
+
+Events older than the destination accepts (Dynatrace drops those older than 24 hours) are counted
+as expired in the run's record, never sent and never silently skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..engine.compiled import compile_journey
+from ..engine.generator import generate, generate_columns, to_epoch_ms
+from ..models import Journey, JourneyDestination, Run
+from ..selectors import journey_to_spec
+from ..sinks import sink_class
+from ..sinks.base import DeliveryError, DeliveryReport, Sink
+from .cursor import Cursor, cut, skip_delivered
+
+logger = logging.getLogger(__name__)
+
+MS_PER_HOUR = 3_600_000
+BACKFILL_HOURS = 24
+# How old an event each kind takes when its sink does not say (Sink.max_event_age_ms) and the
+# destination sets no max_event_age_hours: Dynatrace drops events older than 24 hours at ingest.
+KIND_MAX_EVENT_AGE_HOURS = {"dynatrace": 24}
+MAX_ERROR_TEXT = 2000
+
+
+@dataclass
+class DeliveryOutcome:
+    run: Run | None  # None when the pair no longer exists (deleted after the run was queued)
+    more: bool = False  # stopped by its time budget with events still due: run again straight away
+
+
+class LockLost(Exception):
+    """Another run took the pair over (this run outlived its claim): stop without touching progress."""
+
+
+def margin_ms() -> int:
+    return settings.BIZFLOW_BACKFILL_MARGIN_MINUTES * 60_000
+
+
+def backfill_origin_ms(now_ms: int) -> int:
+    """Where a first activation's backfill starts: 24 hours back, less the safety margin."""
+    return now_ms - BACKFILL_HOURS * MS_PER_HOUR + margin_ms()
+
+
+def max_event_age_ms(destination, sink: type[Sink] | Sink | None = None) -> int | None:
+    """How old an event the destination takes (None: any age); a configured value wins."""
+    configured = (destination.config or {}).get("max_event_age_hours")
+    if configured not in (None, ""):
+        return int(float(configured) * MS_PER_HOUR)
+    if sink is None:
+        try:
+            sink = sink_class(destination.kind)
+        except KeyError:  # a kind whose package is not installed: only the table below can tell
+            sink = None
+    declared = getattr(sink, "max_event_age_ms", None)
+    if declared is None and destination.kind in KIND_MAX_EVENT_AGE_HOURS:
+        declared = KIND_MAX_EVENT_AGE_HOURS[destination.kind] * MS_PER_HOUR
+    return None if declared is None else declared - margin_ms()
+
+
+def accept_from_ms(destination, now_ms: int, sink: type[Sink] | Sink | None = None) -> int | None:
+    """The oldest timestamp the destination takes at ``now_ms`` (None: no limit)."""
+    age = max_event_age_ms(destination, sink)
+    return None if age is None else now_ms - age
+
+
+def pair_start(*, pair: JourneyDestination, now: datetime) -> JourneyDestination:
+    """Give a pair that never ran its backfill origin and cursor (no-op once it has a cursor).
+
+    The backfill reaches 24 hours back less the margin, or less far when the destination keeps events
+    for a shorter time; journeys that would have started earlier are never generated, so no flow
+    begins half-way.
+    """
+    if pair.cursor_ms is not None:
+        return pair
+    now_ms = to_epoch_ms(now)
+    origin = backfill_origin_ms(now_ms)
+    accept_from = accept_from_ms(pair.destination, now_ms)
+    if accept_from is not None:
+        origin = max(origin, accept_from)
+    fields = {"origin_ms": origin, "cursor_ms": origin, "cursor_skip": 0, "backfill_until_ms": now_ms}
+    JourneyDestination.objects.filter(pk=pair.pk, cursor_ms__isnull=True).update(**fields)
+    pair.refresh_from_db()
+    return pair
+
+
+def delivery_allowance(*, journey_destination: JourneyDestination, now: datetime) -> int | None:
+    """The most events this run may deliver (None: no limit).
+
+    The hook for quotas: a tenant's plan will cap events per day here. Events held back by it stay
+    due and go out in a later run (or expire, and are counted, if they wait too long).
+    """
+    return None
+
+
+def _claim(pair_id: int, token: str) -> bool:
+    now = timezone.now()
+    until = now + timedelta(seconds=settings.BIZFLOW_RUN_LOCK_SECONDS)
+    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    return JourneyDestination.objects.filter(pk=pair_id).filter(free).update(locked_until=until, lock_token=token) == 1
+
+
+def _release(pair_id: int, token: str) -> None:
+    JourneyDestination.objects.filter(pk=pair_id, lock_token=token).update(locked_until=None, lock_token="")
+
+
+def _why_not_deliverable(pair: JourneyDestination) -> str:
+    if pair.journey.state != Journey.State.ACTIVE:
+        return f"the journey is {pair.journey.get_state_display().lower()}"
+    if not pair.active:
+        return "delivery to this destination is switched off"
+    if pair.destination.is_stopped:
+        return f"the destination is stopped: {pair.destination.stopped_reason}"
+    return ""
+
+
+def _ms_to_datetime(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def _skipped_run(pair_id: int, kind: str, reason: str) -> Run:
+    now = timezone.now()
+    return Run.objects.create(
+        journey_destination_id=pair_id,
+        kind=kind,
+        outcome=Run.Outcome.SKIPPED,
+        error=reason,
+        started_at=now,
+        finished_at=now,
+    )
+
+
+def delivery_run(
+    *, journey_destination_id: int, now: datetime, kind: str = Run.Kind.SCHEDULED, budget_seconds: float | None = None
+) -> DeliveryOutcome:
+    """Deliver what is due for one journey-destination at ``now``; write one Run row.
+
+    ``budget_seconds`` bounds the run (a long backfill hands over to a next run: ``more`` is True).
+    """
+    token = uuid.uuid4().hex
+    if not JourneyDestination.objects.filter(pk=journey_destination_id).exists():
+        return DeliveryOutcome(None)
+    if not _claim(journey_destination_id, token):
+        reason = "another run of this journey and destination was in progress"
+        return DeliveryOutcome(_skipped_run(journey_destination_id, kind, reason))
+    try:
+        pair = JourneyDestination.objects.select_related("journey", "destination").get(pk=journey_destination_id)
+        reason = _why_not_deliverable(pair)
+        if reason:
+            return DeliveryOutcome(_skipped_run(pair.pk, kind, reason))
+        pair = pair_start(pair=pair, now=now)
+        if pair.cursor_ms < pair.backfill_until_ms:
+            kind = Run.Kind.BACKFILL
+        run = Run.objects.create(
+            journey_destination=pair, kind=kind, window_start=_ms_to_datetime(pair.cursor_ms), started_at=timezone.now()
+        )
+        # Any other run still marked running died without finishing (we hold the claim now).
+        Run.objects.filter(journey_destination=pair, outcome=Run.Outcome.RUNNING).exclude(pk=run.pk).update(
+            outcome=Run.Outcome.FAILED,
+            error="interrupted: the run stopped before it finished",
+            finished_at=timezone.now(),
+        )
+        job = _Job(pair=pair, run=run, token=token, now=now, budget_seconds=budget_seconds)
+        return job.execute()
+    finally:
+        _release(journey_destination_id, token)
+
+
+def delivery_catch_up(*, journey_destination_id: int, now: datetime, kind: str = Run.Kind.SCHEDULED) -> list[Run]:
+    """Run until nothing is due at ``now`` (in the foreground: the tick command, tests, benchmarks)."""
+    runs = []
+    while True:
+        outcome = delivery_run(
+            journey_destination_id=journey_destination_id,
+            now=now,
+            kind=kind,
+            budget_seconds=settings.BIZFLOW_RUN_BUDGET_SECONDS,
+        )
+        if outcome.run is not None:
+            runs.append(outcome.run)
+        if not outcome.more:
+            return runs
+
+
+class _Job:
+    """One run's work: generate, deliver batch by batch, move the cursor, and keep the Run row up to date."""
+
+    def __init__(self, *, pair: JourneyDestination, run: Run, token: str, now: datetime, budget_seconds: float | None):
+        self.pair, self.run, self.token = pair, run, token
+        self.journey, self.destination = pair.journey, pair.destination
+        self.now = now
+        self.end_ms = to_epoch_ms(now) + 1  # generation ends before end_ms: timestamp <= now
+        self.started = time.monotonic()
+        self.deadline = None if budget_seconds is None else self.started + budget_seconds
+        self.cursor = Cursor(pair.cursor_ms, pair.cursor_skip)
+        self.notes: list[str] = []
+        self.error: DeliveryError | None = None
+        self.more = False
+
+    def out_of_time(self) -> bool:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self.more = True
+        return self.more
+
+    def execute(self) -> DeliveryOutcome:
+        try:
+            sink = sink_class(self.destination.kind)(self.destination.config, self.destination.secrets)
+        except Exception as exc:  # noqa: BLE001 - an unknown kind or bad settings: the destination cannot work as set
+            self.error = DeliveryError(f"cannot set up the destination: {exc}", permanent=True)
+            return self._finish()
+        try:
+            spec = compile_journey(journey_to_spec(self.journey))
+            accept_from = accept_from_ms(self.destination, self.end_ms - 1, sink)
+            if accept_from is not None and self.cursor.ms < accept_from:
+                self._expire(spec, min(accept_from, self.end_ms))
+            if not self.more:
+                self._deliver(spec, sink)
+        except LockLost:
+            self.error = DeliveryError("another run took over this journey and destination; this one stopped")
+            return self._finish(lock_lost=True)
+        except DeliveryError as exc:  # raised by the sink outside deliver(), e.g. while connecting
+            self.error = exc
+        except Exception as exc:
+            logger.exception("run %s of journey %s failed unexpectedly", self.run.pk, self.journey.slug)
+            self.error = DeliveryError(f"internal error: {type(exc).__name__}: {exc}")
+            self._finish()
+            raise
+        finally:
+            sink.close()
+        return self._finish()
+
+    def _expire(self, spec, until_ms: int) -> None:
+        """Count the events in [cursor, until_ms) as expired and move the cursor past them."""
+        parts = generate_columns(spec, self.cursor.ms, until_ms, origin=self.pair.origin_ms)
+        for columns in skip_delivered(self.cursor, parts):
+            self._commit(self.cursor.after(columns.ts_ms), expired=len(columns))
+            if self.out_of_time():
+                return
+        self._commit(self.cursor.at_least(until_ms))
+
+    def _deliver(self, spec, sink: Sink) -> None:
+        allowance = delivery_allowance(journey_destination=self.pair, now=self.now)
+        batches = generate(spec, self.cursor.ms, self.end_ms, origin=self.pair.origin_ms)
+        for batch in skip_delivered(self.cursor, batches):
+            if allowance is not None and len(batch) >= allowance:
+                batch = cut(batch, 0, allowance)
+                self.notes.append("stopped at this run's event allowance; the rest stays due")
+            self.run.events_generated += len(batch)
+            if len(batch) and not self._send(sink, batch):
+                return
+            if allowance is not None:
+                allowance -= len(batch)
+                if allowance <= 0:
+                    return
+            if self.out_of_time():
+                return
+        self._commit(self.cursor.at_least(self.end_ms))
+
+    def _send(self, sink: Sink, batch) -> bool:
+        """Deliver one batch and save the progress it made; False when the run must stop here."""
+        try:
+            report = sink.deliver(batch, journey_slug=self.journey.slug)
+        except DeliveryError as exc:
+            taken = max(0, min(exc.delivered, len(batch)))
+            if taken:
+                self._commit(
+                    self.cursor.after(batch.ts_ms[:taken]), delivered=taken, nbytes=cut(batch, 0, taken).nbytes
+                )
+            self.error = exc
+            return False
+        self._commit_report(batch, report)
+        return True
+
+    def _commit_report(self, batch, report: DeliveryReport) -> None:
+        # A report covers the whole batch: what was not taken was refused as invalid, and is not resent.
+        rejected = max(0, min(report.rejected, len(batch)))
+        delivered = len(batch) - rejected
+        self.notes.extend(report.notes)
+        self._commit(
+            self.cursor.after(batch.ts_ms),
+            delivered=delivered,
+            rejected=rejected,
+            nbytes=report.bytes_sent or batch.nbytes,
+        )
+
+    def _commit(
+        self, cursor: Cursor, *, delivered: int = 0, rejected: int = 0, expired: int = 0, nbytes: int = 0
+    ) -> None:
+        """Save the new cursor (only while this run still holds the pair) and the run's counts, together."""
+        locked_until = timezone.now() + timedelta(seconds=settings.BIZFLOW_RUN_LOCK_SECONDS)
+        with transaction.atomic():
+            moved = JourneyDestination.objects.filter(pk=self.pair.pk, lock_token=self.token).update(
+                cursor_ms=cursor.ms, cursor_skip=cursor.skip, locked_until=locked_until
+            )
+            if not moved:
+                raise LockLost()
+            Run.objects.filter(pk=self.run.pk).update(
+                window_end=_ms_to_datetime(cursor.ms),
+                events_generated=self.run.events_generated,
+                delivered=F("delivered") + delivered,
+                rejected=F("rejected") + rejected,
+                expired=F("expired") + expired,
+                bytes=F("bytes") + nbytes,
+            )
+        self.cursor = cursor
+        self.pair.cursor_ms, self.pair.cursor_skip = cursor.ms, cursor.skip
+
+    def _finish(self, *, lock_lost: bool = False) -> DeliveryOutcome:
+        run = self.run
+        run.refresh_from_db()
+        run.finished_at = timezone.now()
+        run.duration_ms = int((time.monotonic() - self.started) * 1000)
+        error, notes = self.error, list(dict.fromkeys(self.notes))
+        if error is not None:
+            run.outcome = Run.Outcome.PARTIAL if run.delivered else Run.Outcome.FAILED
+            notes.insert(0, error.message)
+        elif run.rejected or any("allowance" in note for note in notes):
+            run.outcome = Run.Outcome.PARTIAL
+        else:
+            run.outcome = Run.Outcome.SUCCESS
+        run.error = "\n".join(notes)[:MAX_ERROR_TEXT]
+        run.save(update_fields=["finished_at", "duration_ms", "outcome", "error"])
+        if not lock_lost:
+            self._record_health(error)
+        logger.info(
+            "run %s %s -> %s: %s, %s delivered, %s rejected, %s expired",
+            run.pk,
+            self.journey.slug,
+            self.destination.pk,
+            run.outcome,
+            run.delivered,
+            run.rejected,
+            run.expired,
+        )
+        return DeliveryOutcome(run, more=self.more and error is None)
+
+    def _record_health(self, error: DeliveryError | None) -> None:
+        now = timezone.now()
+        destination = type(self.destination).objects.filter(pk=self.destination.pk)
+        pair = JourneyDestination.objects.filter(pk=self.pair.pk, lock_token=self.token)
+        if error is None:
+            destination.update(last_success_at=now)
+            pair.update(retry_not_before=None)
+            return
+        message = error.message[:MAX_ERROR_TEXT]
+        destination.update(last_error_at=now, last_error=message)
+        if error.permanent:
+            destination.update(stopped_reason=message, stopped_at=now)
+        elif error.retry_after:
+            pair.update(retry_not_before=self.now + timedelta(seconds=float(error.retry_after)))

@@ -1,0 +1,81 @@
+"""A journey's life on the schedule: activate, pause, resume, send now, and the scheduler's pass."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from ..delivery_selectors import due_pair_ids
+from ..engine.spec import ensure_valid
+from ..models import Journey, JourneyDestination, Run
+from ..selectors import journey_to_spec
+from .delivery import delivery_catch_up, pair_start
+
+
+def _check_owner(journey: Journey, user) -> None:
+    # Views check access first; this keeps a service called from elsewhere from acting for a stranger.
+    if user is None or journey.owner_id != user.pk:
+        raise PermissionDenied("only the journey's owner can change its schedule")
+
+
+def _set_state(journey: Journey, state: str) -> None:
+    journey.state = state
+    journey.save(update_fields=["state", "updated_at"])
+
+
+@transaction.atomic
+def journey_activate(*, journey: Journey, user, now: datetime | None = None) -> list[JourneyDestination]:
+    """Put the journey on the schedule. Pairs that never ran get their backfill origin now.
+
+    Raises :class:`~journeys.engine.spec.InvalidJourney` when the journey cannot be generated.
+    Returns the journey's active pairs (a view enqueues their first run so the backfill starts at once).
+    """
+    _check_owner(journey, user)
+    ensure_valid(journey_to_spec(journey))
+    _set_state(journey, Journey.State.ACTIVE)
+    now = now or timezone.now()
+    pairs = JourneyDestination.objects.filter(journey=journey, active=True).select_related("destination", "journey")
+    return [pair_start(pair=pair, now=now) for pair in pairs]
+
+
+@transaction.atomic
+def journey_pause(*, journey: Journey, user) -> Journey:
+    """Take the journey off the schedule; its cursors stay where they are."""
+    _check_owner(journey, user)
+    _set_state(journey, Journey.State.PAUSED)
+    return journey
+
+
+def journey_resume(*, journey: Journey, user, now: datetime | None = None) -> list[JourneyDestination]:
+    """Back on the schedule: the next run delivers everything since the pause (too-old events are counted expired)."""
+    return journey_activate(journey=journey, user=user, now=now)
+
+
+def journey_send_now(*, journey_id: int, now: datetime | None = None) -> list[Run]:
+    """Deliver what is due for every destination of an active journey, now, in the foreground."""
+    now = now or timezone.now()
+    pair_ids = JourneyDestination.objects.filter(
+        journey_id=journey_id, journey__state=Journey.State.ACTIVE, active=True
+    ).values_list("id", flat=True)
+    runs: list[Run] = []
+    for pair_id in pair_ids:
+        runs.extend(delivery_catch_up(journey_destination_id=pair_id, now=now, kind=Run.Kind.MANUAL))
+    return runs
+
+
+def delivery_tick(*, now: datetime, owner=None) -> list[Run]:
+    """One scheduler pass in the foreground: every due pair delivers up to ``now`` (only ``owner``'s, if given)."""
+    runs: list[Run] = []
+    for pair_id in due_pair_ids(now=now, owner=owner):
+        runs.extend(delivery_catch_up(journey_destination_id=pair_id, now=now))
+    return runs
+
+
+def runs_prune(*, older_than_days: int, now: datetime | None = None) -> int:
+    """Delete run records older than ``older_than_days``; progress lives on the pairs, not in runs."""
+    before = (now or timezone.now()) - timedelta(days=older_than_days)
+    deleted, _ = Run.objects.filter(started_at__lt=before).exclude(outcome=Run.Outcome.RUNNING).delete()
+    return deleted

@@ -1,0 +1,200 @@
+"""Delivery in the browser: a journey's delivery panel and its buttons, and the destinations pages.
+
+The panel is a fragment (templates/journeys/_delivery_panel.html) that the journey page includes;
+every button posts with htmx and gets the refreshed panel back. Without JavaScript the same posts
+redirect to a page holding the panel.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import tasks
+from .delivery_forms import AttachForm, DestinationForm, config_form, split_settings
+from .delivery_selectors import (
+    destination_get_for_user,
+    destination_list_for_user,
+    journey_deliveries,
+    journey_delivery_totals,
+    journey_recent_runs,
+)
+from .engine.spec import InvalidJourney
+from .models import Journey, JourneyDestination
+from .services.destinations import (
+    destination_attach,
+    destination_create,
+    destination_detach,
+    destination_restart,
+    destination_update,
+)
+from .services.scheduling import journey_activate, journey_pause, journey_resume
+from .sinks import available_kinds
+
+
+def _get_journey_for_user(request, slug: str) -> Journey:
+    # Owner only for now; someone else's journey does not exist for them.
+    return get_object_or_404(Journey, slug=slug, owner=request.user)
+
+
+def _panel(request, journey: Journey, *, notice: str = "", error: str = ""):
+    """The panel fragment for htmx; the page holding it otherwise (after a post: a redirect to it)."""
+    if request.method == "POST" and not request.htmx:
+        if notice:
+            messages.info(request, notice)
+        if error:
+            messages.error(request, error)
+        return redirect("journey_delivery", slug=journey.slug)
+    deliveries = list(journey_deliveries(journey))
+    context = {
+        "journey": journey,
+        "deliveries": deliveries,
+        "backfilling": journey.state == Journey.State.ACTIVE and any(d.active and d.is_backfilling for d in deliveries),
+        "runs": journey_recent_runs(journey),
+        "totals": journey_delivery_totals(journey),
+        "attach_form": AttachForm(journey=journey),
+        "notice": notice,
+        "error": error,
+    }
+    template = "journeys/_delivery_panel.html" if request.htmx else "journeys/journey_delivery.html"
+    return render(request, template, context)
+
+
+def _start_runs(pairs: list[JourneyDestination]) -> None:
+    # The first run starts at once (a backfill need not wait for the next tick).
+    for pair in pairs:
+        if pair.active and not pair.destination.is_stopped:
+            tasks.deliver_journey_destination.delay_on_commit(pair.pk)
+
+
+@login_required
+def journey_delivery(request, slug: str):
+    journey = _get_journey_for_user(request, slug)
+    return _panel(request, journey)
+
+
+@login_required
+@require_POST
+def journey_send_now(request, slug: str):
+    journey = _get_journey_for_user(request, slug)
+    if journey.state != Journey.State.ACTIVE:
+        return _panel(request, journey, error="Activate the journey first: only an active journey sends events.")
+    tasks.send_journey_now.delay_on_commit(journey.pk)
+    return _panel(request, journey, notice="Sending everything that is due now.")
+
+
+@login_required
+@require_POST
+@transaction.atomic
+def journey_activate_view(request, slug: str):
+    journey = _get_journey_for_user(request, slug)
+    try:
+        pairs = journey_activate(journey=journey, user=request.user)
+    except InvalidJourney as exc:
+        return _panel(request, journey, error=f"This journey cannot run yet: {exc}")
+    _start_runs(pairs)
+    notice = (
+        "Active: events are delivered every few minutes." if pairs else "Active. Add a destination to deliver events."
+    )
+    return _panel(request, journey, notice=notice)
+
+
+@login_required
+@require_POST
+def journey_pause_view(request, slug: str):
+    journey = _get_journey_for_user(request, slug)
+    journey_pause(journey=journey, user=request.user)
+    return _panel(request, journey, notice="Paused. Resuming delivers everything that fell due meanwhile.")
+
+
+@login_required
+@require_POST
+@transaction.atomic
+def journey_resume_view(request, slug: str):
+    journey = _get_journey_for_user(request, slug)
+    try:
+        pairs = journey_resume(journey=journey, user=request.user)
+    except InvalidJourney as exc:
+        return _panel(request, journey, error=f"This journey cannot run yet: {exc}")
+    _start_runs(pairs)
+    return _panel(request, journey, notice="Resumed: catching up.")
+
+
+@login_required
+@require_POST
+@transaction.atomic
+def journey_destination_attach(request, slug: str):
+    journey = _get_journey_for_user(request, slug)
+    form = AttachForm(request.POST, journey=journey)
+    if not form.is_valid():
+        return _panel(request, journey, error="Choose one of your destinations.")
+    pair = destination_attach(journey=journey, destination=form.cleaned_data["destination"])
+    if journey.state == Journey.State.ACTIVE:
+        _start_runs([pair])
+    return _panel(request, journey, notice=f"Delivering to {pair.destination.name} too.")
+
+
+@login_required
+@require_POST
+def journey_destination_detach(request, slug: str, pair_id: int):
+    journey = _get_journey_for_user(request, slug)
+    pair = get_object_or_404(JourneyDestination, pk=pair_id, journey=journey)
+    destination_detach(journey_destination=pair)
+    return _panel(request, journey, notice=f"No longer delivering to {pair.destination.name}.")
+
+
+@login_required
+def destination_list(request):
+    return render(
+        request,
+        "journeys/destination_list.html",
+        {"destinations": destination_list_for_user(request.user), "kinds": available_kinds()},
+    )
+
+
+@login_required
+def destination_create_view(request, kind: str):
+    kinds = available_kinds()
+    if kind not in kinds:
+        raise Http404(f"no destination kind {kind!r}")
+    form = DestinationForm(request.POST or None)
+    settings_form = config_form(kind, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() and settings_form.is_valid():
+        config, secrets = split_settings(settings_form)
+        destination_create(
+            owner=request.user, name=form.cleaned_data["name"], kind=kind, config=config, secrets=secrets
+        )
+        messages.info(request, f"Destination {form.cleaned_data['name']} created.")
+        return redirect("destination_list")
+    context = {"form": form, "settings_form": settings_form, "kind_label": kinds[kind], "destination": None}
+    return render(request, "journeys/destination_form.html", context)
+
+
+@login_required
+def destination_edit(request, pk: int):
+    destination = destination_get_for_user(request.user, pk)
+    form = DestinationForm(request.POST or None, initial={"name": destination.name})
+    settings_form = config_form(destination.kind, destination=destination, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() and settings_form.is_valid():
+        config, secrets = split_settings(settings_form)
+        destination_update(destination=destination, name=form.cleaned_data["name"], config=config, secrets=secrets)
+        messages.info(request, f"Destination {destination.name} saved.")
+        return redirect("destination_list")
+    context = {
+        "form": form,
+        "settings_form": settings_form,
+        "kind_label": destination.get_kind_display(),
+        "destination": destination,
+    }
+    return render(request, "journeys/destination_form.html", context)
+
+
+@login_required
+@require_POST
+def destination_restart_view(request, pk: int):
+    destination = destination_get_for_user(request.user, pk)
+    destination_restart(destination=destination)
+    messages.info(request, f"{destination.name} will be tried again at the next tick.")
+    return redirect("destination_list")
