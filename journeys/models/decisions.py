@@ -57,6 +57,15 @@ class DecisionSettings(models.Model):
     business_monitoring_enabled = models.BooleanField(default=True, help_text="businessMonitoringEnabled")
     business_event_input_enabled = models.BooleanField(default=True, help_text="businessEventInputEnabled")
     business_event_output_enabled = models.BooleanField(default=True, help_text="businessEventOutputEnabled")
+    # Decision events go to a Kafka destination of their own (its connection settings), to this topic.
+    destination = models.ForeignKey(
+        "journeys.Destination",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decision_settings",
+        limit_choices_to={"kind": "kafka"},
+    )
     topic = models.CharField(max_length=249, default=DEFAULT_TOPIC, validators=[TOPIC_NAME])
     timestamp_unit = models.CharField(max_length=2, choices=TimestampUnit.choices, default=TimestampUnit.MILLISECONDS)
 

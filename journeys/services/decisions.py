@@ -1,13 +1,15 @@
-"""Writes to decision settings: replace a journey's decision settings from a settings document."""
+"""Writes to decision settings: replace them from a settings document, choose where decision events go."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
 from ..engine.decisionformat import decisions_from_dict
 from ..engine.decisions import DecisionSpec
-from ..models import DecisionSettings, Journey
+from ..models import DecisionSettings, Destination, Journey, JourneyDestination
 from ..selectors import journey_to_spec
+from .destinations import destination_attach, destination_detach
 
 
 def _row_fields(decision: DecisionSpec) -> dict[str, Any]:
@@ -47,3 +49,34 @@ def decisions_replace_from_document(*, journey: Journey, document: Any) -> list[
     steps = list(journey.steps.all())
     DecisionSettings.objects.filter(step__journey=journey).delete()
     return [DecisionSettings.objects.create(step=steps[d.step], **_row_fields(d)) for d in decisions]
+
+
+@transaction.atomic
+def decision_destination_set(
+    *, settings: DecisionSettings, destination: Destination | None, now: datetime | None = None
+) -> DecisionSettings:
+    """Send a decision step's events to ``destination`` (a Kafka destination of the journey's owner),
+    or stop sending them (None). The journey then delivers to that destination like to any other:
+    with its own cursor and runs, and the backfill of a first activation."""
+    journey = settings.step.journey
+    previous = settings.destination
+    if destination is not None:
+        if destination.kind != "kafka":
+            raise ValueError("decision events go to a Kafka destination")
+        if destination.owner_id != journey.owner_id:
+            raise ValueError("a journey can only deliver to its owner's destinations")
+        shared = DecisionSettings.objects.filter(step__journey=journey, destination=destination).exists()
+        if not shared and journey.deliveries.filter(destination=destination, active=True).exists():
+            raise ValueError(
+                f"'{destination.name}' already receives this journey's events: "
+                "decision events need a destination of their own"
+            )
+    settings.destination = destination
+    settings.save(update_fields=["destination"])
+    if destination is not None:
+        destination_attach(journey=journey, destination=destination, now=now)
+    if previous is not None and previous != destination:
+        if not DecisionSettings.objects.filter(step__journey=journey, destination=previous).exists():
+            for pair in JourneyDestination.objects.filter(journey=journey, destination=previous):
+                destination_detach(journey_destination=pair)
+    return settings

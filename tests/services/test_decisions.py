@@ -11,9 +11,10 @@ from django.template.loader import render_to_string
 
 from journeys.engine.decisionformat import DecisionFileError, decisions_from_dict
 from journeys.engine.spec import JourneySpec, Step
-from journeys.models import DecisionSettings
+from journeys.models import DecisionSettings, JourneyDestination
 from journeys.selectors import journey_decision_samples, journey_decisions, journey_to_spec
-from journeys.services.decisions import decisions_replace_from_document
+from journeys.services.decisions import decision_destination_set, decisions_replace_from_document
+from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.journeys import journey_create_from_spec, journey_replace_contents
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "journeys" / "examples" / "loan-validation-decisions.json"
@@ -87,3 +88,47 @@ def test_it_renders_a_sample_event_per_decision_step_for_the_preview(journey):
     assert event["decisionServiceId"] == "samples.LoanValidation" and event["timestamp"] == 1772442000000
     assert 'id="decision-samples"' in html and "Loan decision" in html
     assert "&quot;decisionOperation&quot;: &quot;LoanValidation&quot;" in html
+
+
+def kafka_destination(owner, name: str):
+    return destination_create(
+        owner=owner, name=name, kind="kafka", config={"bootstrap_servers": "b:9092", "topic": "t"}
+    )
+
+
+def test_it_sends_decision_events_to_a_kafka_destination_of_their_own(journey):
+    [settings] = decisions_replace_from_document(journey=journey, document=json.loads(EXAMPLE.read_text()))
+    bai = kafka_destination(journey.owner, "BAI")
+
+    decision_destination_set(settings=settings, destination=bai, now=datetime(2026, 3, 2, tzinfo=UTC))
+
+    assert DecisionSettings.objects.get(pk=settings.pk).destination == bai
+    assert JourneyDestination.objects.filter(journey=journey, destination=bai, active=True).count() == 1
+
+
+def test_it_refuses_a_destination_that_gets_the_journeys_own_events_or_another_owners(journey):
+    [settings] = decisions_replace_from_document(journey=journey, document=json.loads(EXAMPLE.read_text()))
+    events = kafka_destination(journey.owner, "Events")
+    destination_attach(journey=journey, destination=events)
+    bob = get_user_model().objects.create_user("bob", password="x")
+    files = destination_create(owner=journey.owner, name="Files", kind="file", config={})
+
+    for destination, message in (
+        (events, "already receives this journey's events"),
+        (kafka_destination(bob, "Bob's"), "owner's destinations"),
+        (files, "Kafka destination"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            decision_destination_set(settings=settings, destination=destination)
+
+    assert DecisionSettings.objects.get(pk=settings.pk).destination is None
+
+
+def test_it_stops_delivering_decision_events_when_the_destination_is_removed(journey):
+    [settings] = decisions_replace_from_document(journey=journey, document=json.loads(EXAMPLE.read_text()))
+    bai = kafka_destination(journey.owner, "BAI")
+    decision_destination_set(settings=settings, destination=bai)
+
+    decision_destination_set(settings=settings, destination=None)
+
+    assert not JourneyDestination.objects.get(journey=journey, destination=bai).active

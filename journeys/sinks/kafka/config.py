@@ -17,8 +17,8 @@ Plain settings (``config``, stored as JSON)::
     value_format        flat (the event's JSON as it is) | cloudevents (structured-mode JSON envelope)
     message_timeout_ms  how long one delivery may keep retrying before it counts as failed
 
-Secrets (``secrets``, stored encrypted): ``sasl_password`` and ``headers`` ({name: value}) for
-header values that must stay secret (e.g. an API key a gateway checks).
+Secrets (``secrets``, stored encrypted): ``sasl_password`` and ``secret_headers`` ({name: value})
+for header values that must stay secret (e.g. an API key a gateway checks).
 
 Property names are librdkafka's:
 https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md
@@ -115,7 +115,7 @@ def config_problems(config: dict[str, Any], secrets: dict[str, Any] | None = Non
     timeout = config["message_timeout_ms"]
     if not isinstance(timeout, int) or isinstance(timeout, bool) or not 1000 <= timeout <= 900_000:
         problems["message_timeout_ms"] = "must be a whole number of milliseconds between 1000 and 900000"
-    headers = list(config["headers"] or []) + [{"name": k} for k in (secrets.get("headers") or {})]
+    headers = list(config["headers"] or []) + [{"name": k} for k in (secrets.get("secret_headers") or {})]
     for header in headers:
         name = header.get("name", "") if isinstance(header, dict) else header
         if not isinstance(header, dict) or not HEADER_NAME.match(str(name)):
@@ -158,5 +158,5 @@ def message_headers(config: dict[str, Any], secrets: dict[str, Any] | None = Non
     """The static headers of every message: the plain ones, then the secret ones."""
     config, secrets = with_defaults(config), secrets or {}
     headers = [(h["name"], str(h.get("value", "")).encode()) for h in config["headers"] or []]
-    headers += [(name, str(value).encode()) for name, value in (secrets.get("headers") or {}).items()]
+    headers += [(name, str(value).encode()) for name, value in (secrets.get("secret_headers") or {}).items()]
     return headers

@@ -1,6 +1,12 @@
-"""The Kafka destination's settings form: plain settings and secrets, checked like the sink checks them."""
+"""Settings of a Kafka destination, checked as the sink checks them (see config.py for each key).
+
+``cleaned_data`` holds the settings in the form the sink reads (headers as a list of name/value
+pairs); the fields named in ``secret_fields`` are stored encrypted and never shown again.
+"""
 
 from __future__ import annotations
+
+import re
 
 from django import forms
 
@@ -13,39 +19,38 @@ from .config import (
     SASL_MECHANISMS,
     SECURITY_PROTOCOLS,
     config_problems,
-    with_defaults,
 )
 
-KEEP_SECRET = "Leave blank to keep the saved value."
+HEADER_SEPARATORS = re.compile(r"[\n;]")
 
 
 def _choices(values: tuple[str, ...], labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
     return [(value, (labels or {}).get(value, value)) for value in values]
 
 
-def _parse_headers(text: str, field: str) -> dict[str, str]:
-    """``name: value`` lines; a bad line is named by its number."""
+def parse_headers(text: str) -> dict[str, str]:
+    """``name: value`` entries, one per line (or separated by ``;``); a bad entry is named by its number."""
     headers: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for number, entry in enumerate(HEADER_SEPARATORS.split(text or ""), start=1):
+        if not entry.strip():
             continue
-        name, colon, value = line.partition(":")
+        name, colon, value = entry.partition(":")
         if not colon or not name.strip():
-            raise forms.ValidationError(f"Line {number}: write it as name: value", code=field)
+            raise forms.ValidationError(f"Entry {number}: write it as name: value")
         headers[name.strip()] = value.strip()
     return headers
 
 
-class KafkaSettingsForm(forms.Form):
+class ConfigForm(forms.Form):
+    secret_fields: tuple[str, ...] = ("sasl_password", "secret_headers")
+
     bootstrap_servers = forms.CharField(help_text="host:port of one or more brokers, separated by commas.")
     topic = forms.CharField(max_length=249)
     client_id = forms.CharField(initial=DEFAULT_CLIENT_ID, max_length=200)
     security_protocol = forms.ChoiceField(choices=_choices(SECURITY_PROTOCOLS), initial="PLAINTEXT")
     sasl_mechanism = forms.ChoiceField(choices=_choices(SASL_MECHANISMS), initial="SCRAM-SHA-512", required=False)
-    sasl_username = forms.CharField(required=False)
-    sasl_password = forms.CharField(
-        required=False, widget=forms.PasswordInput(render_value=False), help_text=KEEP_SECRET
-    )
+    sasl_username = forms.CharField(required=False, help_text="With SASL_SSL.")
+    sasl_password = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
     ssl_ca_pem = forms.CharField(
         label="CA certificate (PEM)",
         required=False,
@@ -69,49 +74,34 @@ class KafkaSettingsForm(forms.Form):
     headers = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One name: value per line, on every message.",
+        help_text="name: value per line, sent with every message.",
     )
     secret_headers = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Headers whose values are secret (e.g. an API key), one name: value per line. " + KEEP_SECRET,
+        required=False, help_text="Headers whose values are secret (an API key...): name: value, separated by ';'."
     )
     message_timeout_ms = forms.IntegerField(
         initial=DEFAULT_MESSAGE_TIMEOUT_MS, min_value=1000, max_value=900_000, label="Delivery timeout (ms)"
     )
 
-    def __init__(self, *args, config: dict | None = None, secrets: dict | None = None, **kwargs):
-        self.saved_secrets = dict(secrets or {})
-        if config:
-            saved = with_defaults(config)
-            initial = {name: saved[name] for name in self.base_fields if name in saved and name != "headers"}
-            initial["headers"] = "\n".join(f"{h['name']}: {h.get('value', '')}" for h in saved["headers"] or [])
-            kwargs.setdefault("initial", initial)
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, **kwargs):
+        initial = dict(kwargs.pop("initial", None) or {})
+        if isinstance(initial.get("headers"), list):  # stored as name/value pairs, edited as lines
+            initial["headers"] = "\n".join(f"{h.get('name', '')}: {h.get('value', '')}" for h in initial["headers"])
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def clean_headers(self) -> list[dict[str, str]]:
+        return [{"name": name, "value": value} for name, value in parse_headers(self.cleaned_data["headers"]).items()]
+
+    def clean_secret_headers(self) -> dict[str, str]:
+        return parse_headers(self.cleaned_data["secret_headers"])
 
     def clean(self):
         data = super().clean()
-        try:
-            headers = _parse_headers(data.get("headers", ""), "headers")
-        except forms.ValidationError as error:
-            self.add_error("headers", error)
-            return data
-        try:
-            secret_headers = _parse_headers(data.get("secret_headers", ""), "secret_headers")
-        except forms.ValidationError as error:
-            self.add_error("secret_headers", error)
-            return data
-        self.config = {
-            name: data.get(name)
-            for name in self.base_fields
-            if name not in ("sasl_password", "headers", "secret_headers")
-        }
-        self.config["headers"] = [{"name": name, "value": value} for name, value in headers.items()]
-        self.secrets = {
-            "sasl_password": data.get("sasl_password") or self.saved_secrets.get("sasl_password", ""),
-            "headers": secret_headers or self.saved_secrets.get("headers", {}),
-        }
-        for name, message in config_problems(self.config, self.secrets).items():
+        config = {name: value for name, value in data.items() if name not in self.secret_fields}
+        # Whether a password is stored already is known where the form is used, not here: a missing
+        # one is reported by the destination's check and its first delivery.
+        secrets = {"sasl_password": data.get("sasl_password") or "stored", "secret_headers": data.get("secret_headers")}
+        for name, message in config_problems(config, secrets).items():
             if name not in self.errors:
                 self.add_error(name if name in self.fields else None, message)
         return data

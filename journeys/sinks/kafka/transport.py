@@ -21,7 +21,19 @@ from .config import KafkaConfigError, kafka_client_config, message_headers, with
 from .messages import CLOUDEVENTS_CONTENT_TYPE, cloudevents, message_keys, values
 
 log = logging.getLogger(__name__)
-client_log = logging.getLogger(f"{__name__}.librdkafka")  # the client library's own log lines
+
+
+class _ClientLog:
+    """librdkafka's own log lines, at INFO at most: while a broker is down it logs every reconnection
+    attempt as an error, and each failure it reports reaches the run's record through DeliveryError."""
+
+    logger = logging.getLogger(f"{__name__}.librdkafka")
+
+    def log(self, level: int, message: str, *args) -> None:
+        self.logger.log(min(level, logging.INFO), message, *args)
+
+
+client_log = _ClientLog()
 
 # Errors no retry can fix: the settings or the cluster's set-up must change first.
 PERMANENT_ERRORS = {

@@ -111,6 +111,6 @@ def test_it_keeps_the_password_out_of_its_error_messages():
 def test_it_sends_plain_then_secret_headers():
     config = {**BASE, "headers": [{"name": "x-source", "value": "bizflow"}]}
 
-    headers = message_headers(config, {"headers": {"x-api-key": "k-123"}})
+    headers = message_headers(config, {"secret_headers": {"x-api-key": "k-123"}})
 
     assert headers == [("x-source", b"bizflow"), ("x-api-key", b"k-123")]

@@ -67,7 +67,7 @@ def test_it_delivers_each_event_as_one_message_keyed_by_correlation_id_with_head
             "topic": topic,
             "headers": [{"name": "x-source", "value": "bizflow"}],
         },
-        {"headers": {"x-api-key": "k-123"}},
+        {"secret_headers": {"x-api-key": "k-123"}},
     )
 
     report = sink.deliver(batch, journey_slug="loans")
