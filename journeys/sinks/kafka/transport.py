@@ -115,8 +115,13 @@ class KafkaSink(Sink):
         first_failed = self._first_failed_index(messages)
         delivered = min(queued, count if first_failed is None else first_failed)
         if delivered == count:
-            return DeliveryReport(delivered=count, requests=1, bytes_sent=sum(map(len, messages)))
+            return DeliveryReport(delivered=count, requests=1, bytes_sent=self._bytes(batch, messages))
         raise self._failure(delivered, count, refusal)
+
+    def _bytes(self, batch, messages: list[bytes]) -> int:
+        if self.settings["value_format"] == "flat":
+            return batch.nbytes - len(batch)  # the lines without their newlines
+        return sum(map(len, messages))
 
     def _produce_all(self, producer: Producer, messages: list[bytes], keys, headers) -> tuple[int, KafkaError | None]:
         """Queue every message; returns how many were queued and the error that stopped it, if any."""
