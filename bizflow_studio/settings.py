@@ -115,6 +115,9 @@ BIZFLOW_RUN_BUDGET_SECONDS = env_int("BIZFLOW_RUN_BUDGET_SECONDS", 60)
 BIZFLOW_RUN_LOCK_SECONDS = env_int("BIZFLOW_RUN_LOCK_SECONDS", 300)
 BIZFLOW_RUN_RETENTION_DAYS = env_int("BIZFLOW_RUN_RETENTION_DAYS", 14)
 BIZFLOW_EVENTS_DIR = Path(env_str("BIZFLOW_EVENTS_DIR", str(VAR_DIR / "events")))
+# Folders a file destination may write into (users of the web app choose the folder); none listed:
+# BIZFLOW_EVENTS_DIR only.
+BIZFLOW_FILE_SINK_ROOTS = env_list("BIZFLOW_FILE_SINK_ROOTS", [])
 
 # The beat schedule, all of it. Each entry expires before its next turn, so ticks missed while no
 # worker was listening are dropped rather than run in a burst when one comes back.

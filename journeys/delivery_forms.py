@@ -1,13 +1,15 @@
 """Forms for destinations: a name, plus the settings form that the destination's kind provides.
 
-Each kind's package has ``forms.py`` with a ``ConfigForm``; the fields it names in ``secret_fields``
-are stored encrypted and never sent back to the browser: an edit form shows only that a value is set,
-with an empty box to type a replacement into.
+Each kind's package has ``forms.py`` with one settings form class, built as
+``Form(data, config=..., secrets=...)`` and giving back ``to_config()`` and ``to_secrets()``; the
+fields it names in ``secret_fields`` are stored encrypted and never sent back to the browser: an
+edit form shows only that a value is set, with an empty box to type a replacement into.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 
 from django import forms
 from django.http import Http404
@@ -30,33 +32,36 @@ class AttachForm(forms.Form):
         self.fields["destination"].queryset = Destination.objects.filter(owner=journey.owner).exclude(pk__in=attached)
 
 
-def config_form_class(kind: str) -> type[forms.Form]:
+def settings_form_class(kind: str) -> type[forms.Form]:
+    """The settings form a kind's package defines in its forms.py (the one form class written there)."""
     try:
         module = importlib.import_module(f"journeys.sinks.{kind}.forms")
     except ModuleNotFoundError:
         raise Http404(f"no settings form for destination kind {kind!r}") from None
-    return module.ConfigForm
+    found = [
+        value
+        for value in vars(module).values()
+        if inspect.isclass(value)
+        and issubclass(value, forms.BaseForm)
+        and value.__module__ == module.__name__
+        and hasattr(value, "to_config")
+    ]
+    if len(found) != 1:
+        raise LookupError(f"journeys/sinks/{kind}/forms.py should define one settings form, found {len(found)}")
+    return found[0]
 
 
-def config_form(kind: str, *, destination: Destination | None = None, data=None) -> forms.Form:
-    """The kind's settings form, filled from ``destination`` (secrets excepted) or from ``data``."""
-    form_class = config_form_class(kind)
-    secret_fields = tuple(getattr(form_class, "secret_fields", ()))
-    initial = {k: v for k, v in (destination.config if destination else {}).items() if k not in secret_fields}
-    form = form_class(data=data, initial=initial, prefix="settings")
-    stored = destination.secrets if destination else {}
-    for name in secret_fields:
+def settings_form(kind: str, *, destination: Destination | None = None, data=None) -> forms.Form:
+    form_class = settings_form_class(kind)
+    config = destination.config if destination else {}
+    secrets = destination.secrets if destination else {}
+    form = form_class(data, config=config, secrets=secrets, prefix="settings")
+    # Whatever the kind's form does, a secret never goes back to the browser.
+    for name in getattr(form_class, "secret_fields", ()):
         field = form.fields[name]
-        field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
-        if name in stored:
+        if "WriteOnly" not in type(field.widget).__name__:  # the kinds' own write-only widgets are kept
+            field.widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+        if name in secrets:
             field.required = False
-            field.help_text = SECRET_IS_SET
+            field.help_text = field.help_text or SECRET_IS_SET
     return form
-
-
-def split_settings(form: forms.Form) -> tuple[dict, dict]:
-    """(config, secrets) from a valid settings form; empty secret boxes are left out (kept as stored)."""
-    secret_fields = set(getattr(form, "secret_fields", ()))
-    config = {k: v for k, v in form.cleaned_data.items() if k not in secret_fields}
-    secrets = {k: v for k, v in form.cleaned_data.items() if k in secret_fields and v not in (None, "")}
-    return config, secrets

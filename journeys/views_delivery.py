@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import tasks
-from .delivery_forms import AttachForm, DestinationForm, config_form, split_settings
+from .delivery_forms import AttachForm, DestinationForm, settings_form
 from .delivery_selectors import (
     destination_get_for_user,
     destination_list_for_user,
@@ -22,7 +22,7 @@ from .delivery_selectors import (
     journey_recent_runs,
 )
 from .engine.spec import InvalidJourney
-from .models import Journey, JourneyDestination
+from .models import Journey, JourneyDestination, Run
 from .services.destinations import (
     destination_attach,
     destination_create,
@@ -39,6 +39,22 @@ def _get_journey_for_user(request, slug: str) -> Journey:
     return get_object_or_404(Journey, slug=slug, owner=request.user)
 
 
+def delivery_panel_context(journey: Journey) -> dict:
+    """What templates/journeys/_delivery_panel.html needs; a page that includes the panel adds this."""
+    deliveries = list(journey_deliveries(journey))
+    runs = list(journey_recent_runs(journey))
+    backfilling = journey.state == Journey.State.ACTIVE and any(d.active and d.is_backfilling for d in deliveries)
+    return {
+        "journey": journey,
+        "deliveries": deliveries,
+        # The panel refreshes itself while there is progress to watch: a backfill, or a run under way.
+        "refreshing": backfilling or any(run.outcome == Run.Outcome.RUNNING for run in runs),
+        "runs": runs,
+        "totals": journey_delivery_totals(journey),
+        "attach_form": AttachForm(journey=journey),
+    }
+
+
 def _panel(request, journey: Journey, *, notice: str = "", error: str = ""):
     """The panel fragment for htmx; the page holding it otherwise (after a post: a redirect to it)."""
     if request.method == "POST" and not request.htmx:
@@ -47,17 +63,7 @@ def _panel(request, journey: Journey, *, notice: str = "", error: str = ""):
         if error:
             messages.error(request, error)
         return redirect("journey_delivery", slug=journey.slug)
-    deliveries = list(journey_deliveries(journey))
-    context = {
-        "journey": journey,
-        "deliveries": deliveries,
-        "backfilling": journey.state == Journey.State.ACTIVE and any(d.active and d.is_backfilling for d in deliveries),
-        "runs": journey_recent_runs(journey),
-        "totals": journey_delivery_totals(journey),
-        "attach_form": AttachForm(journey=journey),
-        "notice": notice,
-        "error": error,
-    }
+    context = {**delivery_panel_context(journey), "notice": notice, "error": error}
     template = "journeys/_delivery_panel.html" if request.htmx else "journeys/journey_delivery.html"
     return render(request, template, context)
 
@@ -160,15 +166,15 @@ def destination_create_view(request, kind: str):
     if kind not in kinds:
         raise Http404(f"no destination kind {kind!r}")
     form = DestinationForm(request.POST or None)
-    settings_form = config_form(kind, data=request.POST or None)
-    if request.method == "POST" and form.is_valid() and settings_form.is_valid():
-        config, secrets = split_settings(settings_form)
+    settings = settings_form(kind, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() and settings.is_valid():
+        name = form.cleaned_data["name"]
         destination_create(
-            owner=request.user, name=form.cleaned_data["name"], kind=kind, config=config, secrets=secrets
+            owner=request.user, name=name, kind=kind, config=settings.to_config(), secrets=settings.to_secrets()
         )
-        messages.info(request, f"Destination {form.cleaned_data['name']} created.")
+        messages.info(request, f"Destination {name} created.")
         return redirect("destination_list")
-    context = {"form": form, "settings_form": settings_form, "kind_label": kinds[kind], "destination": None}
+    context = {"form": form, "settings_form": settings, "kind_label": kinds[kind], "destination": None}
     return render(request, "journeys/destination_form.html", context)
 
 
@@ -176,15 +182,17 @@ def destination_create_view(request, kind: str):
 def destination_edit(request, pk: int):
     destination = destination_get_for_user(request.user, pk)
     form = DestinationForm(request.POST or None, initial={"name": destination.name})
-    settings_form = config_form(destination.kind, destination=destination, data=request.POST or None)
-    if request.method == "POST" and form.is_valid() and settings_form.is_valid():
-        config, secrets = split_settings(settings_form)
-        destination_update(destination=destination, name=form.cleaned_data["name"], config=config, secrets=secrets)
-        messages.info(request, f"Destination {destination.name} saved.")
+    settings = settings_form(destination.kind, destination=destination, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() and settings.is_valid():
+        name = form.cleaned_data["name"]
+        destination_update(
+            destination=destination, name=name, config=settings.to_config(), secrets=settings.to_secrets()
+        )
+        messages.info(request, f"Destination {name} saved.")
         return redirect("destination_list")
     context = {
         "form": form,
-        "settings_form": settings_form,
+        "settings_form": settings,
         "kind_label": destination.get_kind_display(),
         "destination": destination,
     }

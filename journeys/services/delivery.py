@@ -329,7 +329,9 @@ class _Job:
 
     def _finish(self, *, lock_lost: bool = False) -> DeliveryOutcome:
         run = self.run
+        generated = run.events_generated  # includes a last batch that failed before any commit
         run.refresh_from_db()
+        run.events_generated = generated
         run.finished_at = timezone.now()
         run.duration_ms = int((time.monotonic() - self.started) * 1000)
         error, notes = self.error, list(dict.fromkeys(self.notes))
@@ -341,7 +343,7 @@ class _Job:
         else:
             run.outcome = Run.Outcome.SUCCESS
         run.error = "\n".join(notes)[:MAX_ERROR_TEXT]
-        run.save(update_fields=["finished_at", "duration_ms", "outcome", "error"])
+        run.save(update_fields=["events_generated", "finished_at", "duration_ms", "outcome", "error"])
         if not lock_lost:
             self._record_health(error)
         logger.info(

@@ -29,13 +29,15 @@ def destination_create(*, owner, name: str, kind: str, config: dict, secrets: di
 def destination_update(
     *, destination: Destination, name: str, config: dict, secrets: dict | None = None
 ) -> Destination:
-    """Save new settings; a secret given a new value replaces the stored one, an empty one keeps it.
+    """Save new settings. ``secrets`` (when given) is the whole new set: a kind's settings form keeps a
+    stored secret the user left empty, and drops one that no longer applies.
 
     A stopped destination starts again: the user has changed what made it fail.
     """
     destination.name = name
     destination.config = config
-    destination.secrets = {**destination.secrets, **_clean_secrets(secrets)}
+    if secrets is not None:
+        destination.secrets = _clean_secrets(secrets)
     destination.stopped_reason = ""
     destination.stopped_at = None
     destination.save()

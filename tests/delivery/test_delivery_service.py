@@ -109,6 +109,7 @@ def test_it_keeps_the_cursor_and_records_the_error_on_a_temporary_failure(active
     active_pair.refresh_from_db()
     destination = active_pair.destination
     assert (run.outcome, run.delivered, run.error) == (Run.Outcome.FAILED, 0, "connection refused")
+    assert run.events_generated > 0  # generated, offered, refused: counted all the same
     assert active_pair.cursor_ms == to_epoch_ms(ORIGIN)
     assert destination.last_error == "connection refused" and destination.last_error_at is not None
     assert not destination.is_stopped

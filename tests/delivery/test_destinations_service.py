@@ -69,7 +69,7 @@ def test_it_refuses_an_unknown_kind(alice):
         destination_create(owner=alice, name="X", kind="pigeon", config={})
 
 
-def test_it_drops_empty_secrets_and_restarts_a_stopped_destination_on_edit(alice):
+def test_it_replaces_the_secrets_and_restarts_a_stopped_destination_on_edit(alice):
     destination = destination_create(
         owner=alice, name="T", kind="webhook", config={}, secrets={"token": "a", "empty": ""}
     )
@@ -77,9 +77,11 @@ def test_it_drops_empty_secrets_and_restarts_a_stopped_destination_on_edit(alice
     destination.refresh_from_db()
 
     destination_update(destination=destination, name="T2", config={"url": "u"}, secrets={"token": "", "password": "p"})
+    replaced = Destination.objects.get(pk=destination.pk)
+    destination_update(destination=replaced, name="T2", config={"url": "u"})
 
     stored = Destination.objects.get(pk=destination.pk)
-    assert stored.secrets == {"token": "a", "password": "p"}
+    assert replaced.secrets == stored.secrets == {"password": "p"}
     assert (stored.name, stored.config, stored.stopped_reason) == ("T2", {"url": "u"}, "")
 
 

@@ -5,7 +5,7 @@ from django import forms
 from django.urls import reverse
 
 from journeys import delivery_forms
-from journeys.models import Destination, Journey, JourneyDestination
+from journeys.models import Destination, Journey, JourneyDestination, Run
 from journeys.services.delivery import delivery_catch_up
 from journeys.services.destinations import destination_attach
 from journeys.services.scheduling import journey_activate
@@ -59,6 +59,16 @@ def test_it_hides_someone_elses_journey(as_charlie, journey, pair):
     assert as_charlie.post(panel_url(journey, "journey_send_now")).status_code == 404
     journey.refresh_from_db()
     assert journey.state == Journey.State.DRAFT
+
+
+def test_it_polls_while_a_run_is_under_way(as_alice, journey, pair):
+    journey_activate(journey=journey, user=journey.owner, now=T0)
+    delivery_catch_up(journey_destination_id=pair.pk, now=T0)
+    Run.objects.create(journey_destination=pair, kind=Run.Kind.MANUAL, started_at=T0)
+
+    fragment = as_alice.get(panel_url(journey), **HTMX)
+
+    assert b'hx-trigger="every 2s"' in fragment.content and b"Running" in fragment.content
 
 
 def test_it_asks_for_a_login(client, journey):
@@ -161,14 +171,26 @@ def test_it_creates_a_file_destination_and_names_a_bad_directory(as_alice, alice
 
 
 class TokenForm(forms.Form):
+    """A kind's settings form with a secret, keeping a stored one the user leaves empty."""
+
     secret_fields = ("token",)
     url = forms.CharField()
-    token = forms.CharField()
+    token = forms.CharField(required=False)
+
+    def __init__(self, data=None, *, config=None, secrets=None, **kwargs):
+        self.stored_secrets = dict(secrets or {})
+        super().__init__(data, initial=dict(config or {}), **kwargs)
+
+    def to_config(self):
+        return {"url": self.cleaned_data["url"]}
+
+    def to_secrets(self):
+        return {"token": self.cleaned_data["token"] or self.stored_secrets.get("token", "")}
 
 
 @pytest.fixture
 def tokened(alice, monkeypatch):
-    monkeypatch.setattr(delivery_forms, "config_form_class", lambda kind: TokenForm)
+    monkeypatch.setattr(delivery_forms, "settings_form_class", lambda kind: TokenForm)
     return Destination.objects.create(
         owner=alice,
         name="Tenant",
@@ -226,3 +248,9 @@ def test_the_journey_attach_list_leaves_out_attached_destinations(journey, alice
     choices = list(delivery_forms.AttachForm(journey=journey).fields["destination"].queryset)
 
     assert choices == [spare]
+
+
+def test_it_finds_the_settings_form_of_a_kind():
+    from journeys.sinks.file.forms import FileForm
+
+    assert delivery_forms.settings_form_class("file") is FileForm

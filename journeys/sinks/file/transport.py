@@ -31,7 +31,7 @@ SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 def allowed_roots() -> list[Path]:
-    roots = getattr(settings, "BIZFLOW_FILE_SINK_ROOTS", None) or [settings.BIZFLOW_EVENTS_DIR]
+    roots = settings.BIZFLOW_FILE_SINK_ROOTS or [settings.BIZFLOW_EVENTS_DIR]
     return [Path(root).resolve() for root in roots]
 
 
@@ -159,5 +159,6 @@ def _split_by_day(batch: EncodedBatch):
 def _delivery_error(path: Path, exc: OSError, *, delivered: int) -> DeliveryError:
     # No permission, a read-only disk or a file where a folder should be will not mend by itself;
     # a full disk or an I/O hiccup might.
-    permanent = isinstance(exc, PermissionError) or exc.errno in (errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.EEXIST)
+    lasting = (errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.EEXIST)
+    permanent = isinstance(exc, PermissionError) or exc.errno in lasting
     return DeliveryError(f"cannot write {path}: {exc.strerror or exc}", permanent=permanent, delivered=delivered)

@@ -8,7 +8,6 @@ from journeys.engine.encode import EncodedBatch
 from journeys.engine.generator import generate
 from journeys.sinks import sink_class
 from journeys.sinks.base import DeliveryError
-from journeys.sinks.file.forms import ConfigForm
 from journeys.sinks.file.transport import FileSink
 
 from ...delivery.conftest import CLUSTERED
@@ -115,9 +114,10 @@ def test_it_checks_that_it_can_write(events_dir):
     assert FileSink({"directory": "out"}).check() == f"writing to {events_dir / 'out'}"
 
 
-def test_its_form_names_the_bad_directory(events_dir):
-    form = ConfigForm(data={"directory": "/root/elsewhere"})
+def test_it_writes_into_another_allowed_folder_given_in_full(events_dir, settings, tmp_path):
+    settings.BIZFLOW_FILE_SINK_ROOTS = [str(events_dir), str(tmp_path / "exports")]
+    batch = batch_between(MIDNIGHT, MIDNIGHT + timedelta(minutes=15))
 
-    assert not form.is_valid()
-    assert "outside the directories" in form.errors["directory"][0]
-    assert ConfigForm(data={"directory": "team-a", "fsync": "on"}).is_valid()
+    FileSink({"directory": str(tmp_path / "exports" / "team")}).deliver(batch, journey_slug="orders")
+
+    assert lines_of(tmp_path / "exports" / "team" / "orders" / "2026-11-21.ndjson") == batch.lines()
