@@ -1,12 +1,14 @@
 """Settings of a Kafka destination, checked as the sink checks them (see config.py for each key).
 
-``cleaned_data`` holds the settings in the form the sink reads (headers as a list of name/value
-pairs); the fields named in ``secret_fields`` are stored encrypted and never shown again.
+Built from the stored ``config`` and ``secrets``, the form gives back new ones with ``to_config()``
+and ``to_secrets()``; the fields named in ``secret_fields`` are stored encrypted and never shown
+again (left empty, the stored value stays).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 
@@ -41,7 +43,7 @@ def parse_headers(text: str) -> dict[str, str]:
     return headers
 
 
-class ConfigForm(forms.Form):
+class KafkaForm(forms.Form):
     secret_fields: tuple[str, ...] = ("sasl_password", "secret_headers")
 
     bootstrap_servers = forms.CharField(help_text="host:port of one or more brokers, separated by commas.")
@@ -83,11 +85,14 @@ class ConfigForm(forms.Form):
         initial=DEFAULT_MESSAGE_TIMEOUT_MS, min_value=1000, max_value=900_000, label="Delivery timeout (ms)"
     )
 
-    def __init__(self, *args, **kwargs):
-        initial = dict(kwargs.pop("initial", None) or {})
-        if isinstance(initial.get("headers"), list):  # stored as name/value pairs, edited as lines
-            initial["headers"] = "\n".join(f"{h.get('name', '')}: {h.get('value', '')}" for h in initial["headers"])
-        super().__init__(*args, initial=initial, **kwargs)
+    def __init__(self, data=None, *, config: dict | None = None, secrets: dict | None = None, **kwargs: Any):
+        self.stored_secrets = dict(secrets or {})
+        if config:
+            initial = {name: value for name, value in config.items() if name not in self.secret_fields}
+            if isinstance(initial.get("headers"), list):  # stored as name/value pairs, edited as lines
+                initial["headers"] = "\n".join(f"{h.get('name', '')}: {h.get('value', '')}" for h in initial["headers"])
+            kwargs.setdefault("initial", initial)
+        super().__init__(data, **kwargs)
 
     def clean_headers(self) -> list[dict[str, str]]:
         return [{"name": name, "value": value} for name, value in parse_headers(self.cleaned_data["headers"]).items()]
@@ -97,11 +102,15 @@ class ConfigForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        config = {name: value for name, value in data.items() if name not in self.secret_fields}
-        # Whether a password is stored already is known where the form is used, not here: a missing
-        # one is reported by the destination's check and its first delivery.
-        secrets = {"sasl_password": data.get("sasl_password") or "stored", "secret_headers": data.get("secret_headers")}
-        for name, message in config_problems(config, secrets).items():
-            if name not in self.errors:
+        if not self.errors:
+            secrets = {**self.stored_secrets, **self.to_secrets()}
+            for name, message in config_problems(self.to_config(), secrets).items():
                 self.add_error(name if name in self.fields else None, message)
         return data
+
+    def to_config(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.secret_fields}
+
+    def to_secrets(self) -> dict:
+        """The secrets typed in this time; an empty box keeps what is stored."""
+        return {name: self.cleaned_data[name] for name in self.secret_fields if self.cleaned_data.get(name)}
