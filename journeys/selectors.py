@@ -5,8 +5,9 @@ from datetime import datetime
 
 from django.db.models import Count, QuerySet
 
+from .engine.decisions import DecisionSpec, Rule, sample_decision_json
 from .engine.spec import ErrorRule, Incident, JourneySpec, Revenue, Step, Weighted
-from .models import Journey
+from .models import DecisionSettings, Journey
 
 
 def journey_to_spec(journey: Journey) -> JourneySpec:
@@ -87,3 +88,60 @@ def journey_list_rows(user) -> list[JourneyRow]:
 
 def journey_get_by_slug(slug: str) -> Journey:
     return Journey.objects.get(slug=slug)
+
+
+def decision_spec_from_settings(settings: DecisionSettings, *, step_index: int) -> DecisionSpec:
+    return DecisionSpec(
+        step=step_index,
+        decision_service_id=settings.decision_service_id,
+        decision_service_name=settings.decision_service_name,
+        decision_service_version=settings.decision_service_version,
+        decision_operation=settings.decision_operation,
+        decision_id=settings.decision_id,
+        deployment_space_id=settings.deployment_space_id,
+        engine_api_version=settings.engine_api_version,
+        runtime_nodes=tuple(Weighted(n.get("name", ""), n.get("weight", 1)) for n in settings.runtime_nodes),
+        execution_millis_min=settings.execution_millis_min,
+        execution_millis_max=settings.execution_millis_max,
+        rules=tuple(Rule(r.get("path", ""), r.get("pct", 100), bool(r.get("rejects", False))) for r in settings.rules),
+        incident_pct=settings.incident_pct,
+        incident_category=settings.incident_category,
+        incident_stack_trace=settings.incident_stack_trace,
+        input_parameters=settings.input_parameters,
+        output_approved=settings.output_approved,
+        output_rejected=settings.output_rejected,
+        business_monitoring_enabled=settings.business_monitoring_enabled,
+        business_event_input_enabled=settings.business_event_input_enabled,
+        business_event_output_enabled=settings.business_event_output_enabled,
+        topic=settings.topic,
+        timestamp_unit=settings.timestamp_unit,
+    )
+
+
+def journey_decisions(journey: Journey) -> list[tuple[DecisionSettings, DecisionSpec]]:
+    """The journey's decision steps that have settings, in step order, as rows and as engine specs."""
+    steps = list(journey.steps.all())
+    settings = {s.step_id: s for s in DecisionSettings.objects.filter(step__journey=journey)}
+    return [
+        (settings[step.pk], decision_spec_from_settings(settings[step.pk], step_index=index))
+        for index, step in enumerate(steps)
+        if step.is_decision and step.pk in settings
+    ]
+
+
+def journey_decision_samples(journey: Journey, *, at: datetime) -> list[dict]:
+    """For the preview: per decision step, a sample decision event as indented JSON."""
+    decisions = journey_decisions(journey)
+    if not decisions:
+        return []
+    spec = journey_to_spec(journey)
+    at_ms = round(at.timestamp() * 1000)
+    return [
+        {
+            "step": spec.steps[decision.step].name,
+            "settings": settings,
+            "monitoring_enabled": decision.business_monitoring_enabled,
+            "json": sample_decision_json(spec, decision, at_ms=at_ms),
+        }
+        for settings, decision in decisions
+    ]

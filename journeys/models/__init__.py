@@ -1,10 +1,12 @@
 from .assets import TenantAssets
+from .decisions import DecisionSettings
 from .delivery import Destination, JourneyDestination, Run
 from .journey import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
 from .tenancy import AuditEntry, Membership, Tenant
 
 __all__ = [
     "AuditEntry",
+    "DecisionSettings",
     "Destination",
     "ErrorRule",
     "Host",

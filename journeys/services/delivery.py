@@ -25,12 +25,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..engine.compiled import compile_journey
-from ..engine.generator import generate, generate_columns, to_epoch_ms
+from ..engine.generator import to_epoch_ms
 from ..models import Journey, JourneyDestination, Run
 from ..selectors import journey_to_spec
 from ..sinks import sink_class
 from ..sinks.base import DeliveryError, DeliveryReport, Sink
 from .cursor import Cursor, cut, skip_delivered
+from .streams import delivery_stream
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +224,9 @@ class _Job:
 
     def execute(self) -> DeliveryOutcome:
         try:
-            sink = sink_class(self.destination.kind)(self.destination.config, self.destination.secrets)
+            self.stream = delivery_stream(pair=self.pair)  # the journey's events, or its decision events
+            config = self.stream.sink_config(self.destination.config, self.destination.kind)
+            sink = sink_class(self.destination.kind)(config, self.destination.secrets)
         except Exception as exc:  # noqa: BLE001 - an unknown kind or bad settings: the destination cannot work as set
             self.error = DeliveryError(f"cannot set up the destination: {exc}", permanent=True)
             return self._finish()
@@ -250,7 +253,7 @@ class _Job:
 
     def _expire(self, spec, until_ms: int) -> None:
         """Count the events in [cursor, until_ms) as expired and move the cursor past them."""
-        parts = generate_columns(spec, self.cursor.ms, until_ms, origin=self.pair.origin_ms)
+        parts = self.stream.columns(spec, self.cursor.ms, until_ms, self.pair.origin_ms)
         for columns in skip_delivered(self.cursor, parts):
             self._commit(self.cursor.after(columns.ts_ms), expired=len(columns))
             if self.out_of_time():
@@ -259,7 +262,7 @@ class _Job:
 
     def _deliver(self, spec, sink: Sink) -> None:
         allowance = delivery_allowance(journey_destination=self.pair, now=self.now)
-        batches = generate(spec, self.cursor.ms, self.end_ms, origin=self.pair.origin_ms)
+        batches = self.stream.batches(spec, self.cursor.ms, self.end_ms, self.pair.origin_ms)
         for batch in skip_delivered(self.cursor, batches):
             if allowance is not None and len(batch) >= allowance:
                 batch = cut(batch, 0, allowance)

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from ..engine.spec import JourneySpec, ensure_valid
-from ..models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step, Tenant
+from ..models import DecisionSettings, ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step, Tenant
 from .tenancy import audit_record, tenant_default_for_user
 
 
@@ -96,7 +96,14 @@ def journey_replace_contents(*, journey: Journey, spec: JourneySpec) -> Journey:
     for name, value in _scalar_fields(spec).items():
         setattr(journey, name, value)
     journey.save()
+    # Decision settings belong to a step: keep those whose step (by event type) is still a decision.
+    kept = list(DecisionSettings.objects.filter(step__journey=journey).select_related("step"))
     for related in (journey.incidents, journey.errors, journey.locations, journey.segment_values, journey.hosts, journey.steps):
         related.all().delete()
     _write_rows(journey, spec)
+    decision_steps = {step.event_type: step for step in journey.steps.filter(is_decision=True)}
+    for settings in kept:
+        if settings.step.event_type in decision_steps:
+            settings.pk, settings.step = None, decision_steps[settings.step.event_type]
+            settings.save()
     return journey

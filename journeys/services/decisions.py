@@ -1,0 +1,82 @@
+"""Writes to decision settings: replace them from a settings document, choose where decision events go."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from ..engine.decisionformat import decisions_from_dict
+from ..engine.decisions import DecisionSpec
+from ..models import DecisionSettings, Destination, Journey, JourneyDestination
+from ..selectors import journey_to_spec
+from .destinations import destination_attach, destination_detach
+
+
+def _row_fields(decision: DecisionSpec) -> dict[str, Any]:
+    return {
+        "decision_service_id": decision.decision_service_id,
+        "decision_service_name": decision.decision_service_name,
+        "decision_service_version": decision.decision_service_version,
+        "decision_operation": decision.decision_operation,
+        "decision_id": decision.decision_id,
+        "deployment_space_id": decision.deployment_space_id,
+        "engine_api_version": decision.engine_api_version,
+        "runtime_nodes": [{"name": n.value, "weight": n.weight} for n in decision.runtime_nodes],
+        "execution_millis_min": decision.execution_millis_min,
+        "execution_millis_max": decision.execution_millis_max,
+        "rules": [{"path": r.path, "pct": r.pct, "rejects": r.rejects} for r in decision.rules],
+        "incident_pct": decision.incident_pct,
+        "incident_category": decision.incident_category,
+        "incident_stack_trace": decision.incident_stack_trace,
+        "input_parameters": decision.input_parameters,
+        "output_approved": decision.output_approved,
+        "output_rejected": decision.output_rejected,
+        "business_monitoring_enabled": decision.business_monitoring_enabled,
+        "business_event_input_enabled": decision.business_event_input_enabled,
+        "business_event_output_enabled": decision.business_event_output_enabled,
+        "topic": decision.topic,
+        "timestamp_unit": decision.timestamp_unit,
+    }
+
+
+@transaction.atomic
+def decisions_replace_from_document(*, journey: Journey, document: Any) -> list[DecisionSettings]:
+    """Replace the journey's decision settings with a decisions document's (see engine.decisionformat).
+
+    Raises DecisionFileError, naming each key at fault, and then changes nothing.
+    """
+    decisions = decisions_from_dict(document, journey_to_spec(journey))
+    steps = list(journey.steps.all())
+    DecisionSettings.objects.filter(step__journey=journey).delete()
+    return [DecisionSettings.objects.create(step=steps[d.step], **_row_fields(d)) for d in decisions]
+
+
+@transaction.atomic
+def decision_destination_set(
+    *, settings: DecisionSettings, destination: Destination | None, now: datetime | None = None
+) -> DecisionSettings:
+    """Send a decision step's events to ``destination`` (a Kafka destination of the journey's owner),
+    or stop sending them (None). The journey then delivers to that destination like to any other:
+    with its own cursor and runs, and the backfill of a first activation."""
+    journey = settings.step.journey
+    previous = settings.destination
+    if destination is not None:
+        if destination.kind != "kafka":
+            raise ValueError("decision events go to a Kafka destination")
+        if destination.owner_id != journey.owner_id:
+            raise ValueError("a journey can only deliver to its owner's destinations")
+        shared = DecisionSettings.objects.filter(step__journey=journey, destination=destination).exists()
+        if not shared and journey.deliveries.filter(destination=destination, active=True).exists():
+            raise ValueError(
+                f"'{destination.name}' already receives this journey's events: "
+                "decision events need a destination of their own"
+            )
+    settings.destination = destination
+    settings.save(update_fields=["destination"])
+    if destination is not None:
+        destination_attach(journey=journey, destination=destination, now=now)
+    if previous is not None and previous != destination:
+        if not DecisionSettings.objects.filter(step__journey=journey, destination=previous).exists():
+            for pair in JourneyDestination.objects.filter(journey=journey, destination=previous):
+                destination_detach(journey_destination=pair)
+    return settings
