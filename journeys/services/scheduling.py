@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from ..access import role_at_least, role_in
 from ..delivery_selectors import due_pair_ids
 from ..engine.spec import ensure_valid
-from ..access import role_at_least, role_in
 from ..models import Journey, JourneyDestination, Membership, Run
 from ..selectors import journey_to_spec
 from .delivery import delivery_catch_up, pair_start
