@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..engine.compiled import compile_journey
+from ..engine.encode import regroup
 from ..engine.generator import to_epoch_ms
 from ..models import Journey, JourneyDestination, Run
 from ..selectors import journey_to_spec
@@ -263,7 +264,7 @@ class _Job:
     def _deliver(self, spec, sink: Sink) -> None:
         allowance = delivery_allowance(journey_destination=self.pair, now=self.now)
         batches = self.stream.batches(spec, self.cursor.ms, self.end_ms, self.pair.origin_ms)
-        for batch in skip_delivered(self.cursor, batches):
+        for batch in regroup(skip_delivered(self.cursor, batches), sink.preferred_batch_events):
             if allowance is not None and len(batch) >= allowance:
                 batch = cut(batch, 0, allowance)
                 self.notes.append("stopped at this run's event allowance; the rest stays due")
