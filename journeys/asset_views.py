@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from .access import journey_for_user, role_at_least, role_in
 from .asset_selectors import (
@@ -76,7 +77,10 @@ def journey_assets_push(request, slug: str):
         except AssetPushRefused as exc:
             error = str(exc)
     if request.htmx:
-        return render(request, PANEL_TEMPLATE, assets_panel_context(journey, request.user, error=error))
+        response = render(request, PANEL_TEMPLATE, assets_panel_context(journey, request.user, error=error))
+        if not error:  # the journey page's delivery tab lists the push among its runs
+            trigger_client_event(response, "deliveryChanged")
+        return response
     return redirect("journey_assets", slug=journey.slug)
 
 

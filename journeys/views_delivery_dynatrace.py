@@ -5,6 +5,7 @@ click, and ask the tenant again what it already holds from the journey. Both ans
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from . import tasks
 from .access import journey_for_user
@@ -39,8 +40,11 @@ def journey_delivery_push(request, slug: str, pair_id: int):
         journey_assets_request_push(journey=journey, destination=pair.destination, user=request.user)
     except AssetPushRefused as exc:
         return panel_response(request, journey, error=str(exc))
-    notice = f"Pushing the Business Flow and dashboard to {pair.destination.name}."
-    return panel_response(request, journey, notice=notice)
+    # No notice: the destination's box says "Pushing…" until the links are there.
+    response = panel_response(request, journey)
+    if request.htmx:  # the journey page's Dynatrace assets tab shows the push too
+        trigger_client_event(response, "assetsChanged")
+    return response
 
 
 @login_required

@@ -66,7 +66,7 @@ class DecisionSettingsForm(forms.Form):
         label="Execution time from (ms)", min_value=0, help_text="executionMillis: a random value in this range."
     )
     execution_millis_max = forms.IntegerField(label="to (ms)", min_value=0)
-    rules = forms.CharField(required=False, widget=forms.Textarea({"rows": 5, "class": "mono"}), help_text=RULES_HELP)
+    rules = forms.CharField(required=False, widget=forms.Textarea({"rows": 8, "class": "mono"}), help_text=RULES_HELP)
     incident_pct = forms.FloatField(
         label="Incident rate (%)",
         min_value=0,
@@ -82,7 +82,7 @@ class DecisionSettingsForm(forms.Form):
     destination = forms.ModelChoiceField(
         queryset=Destination.objects.none(),
         required=False,
-        empty_label="None: no decision events are sent",
+        empty_label="None (not sent)",
         label="Kafka destination",
         help_text="Its connection settings carry the events; it must not also receive the journey's own events.",
     )

@@ -1,6 +1,7 @@
 """The delivery panel's Dynatrace extras: the tenant is asked what it holds before the first backfill,
 and the Business Flow and dashboard are one click away. Against the local receiver; tasks run eagerly."""
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -162,3 +163,21 @@ def test_it_offers_no_extras_for_other_destination_kinds(client, team):
         == 404
     )
     assert "Push Business Flow" not in panel(client, team.journey)
+
+
+def test_each_panel_tells_the_other_to_reload_after_a_push(client, team, pair, django_capture_on_commit_callbacks):
+    logged_in(client, team.bob)
+    with django_capture_on_commit_callbacks():  # the push itself is not run
+        from_delivery = client.post(reverse("journey_delivery_push", args=[team.journey.slug, pair.pk]), **HTMX)
+        from_assets = client.post(
+            reverse("journey_assets_push", args=[team.journey.slug]), {"destination": pair.destination.pk}, **HTMX
+        )
+
+    assert json.loads(from_delivery["HX-Trigger"]) == {"assetsChanged": {}}
+    assert json.loads(from_assets["HX-Trigger"]) == {"deliveryChanged": {}}
+
+
+def test_the_panel_keeps_the_pages_state_badge_in_step(client, team, pair):
+    logged_in(client, team.bob)
+    html = client.post(reverse("journey_activate", args=[team.journey.slug]), **HTMX).content.decode()
+    assert '<span class="state state-active" id="journey-state" hx-swap-oob="true">Active</span>' in html

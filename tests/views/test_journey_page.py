@@ -31,15 +31,16 @@ def test_it_shows_tabs_and_loads_the_panels_after_the_editor(client, team):
         reverse("journey_delivery", args=[journey.slug]),
         reverse("journey_assets", args=[journey.slug]),
     )
-    assert f'hx-get="{delivery_url}" hx-trigger="load"' in html and f'href="{delivery_url}"' in html
-    assert f'hx-get="{assets_url}" hx-trigger="load"' in html and f'href="{assets_url}"' in html
+    assert f'hx-get="{delivery_url}" hx-trigger="load, deliveryChanged from:body"' in html
+    assert f'hx-get="{assets_url}" hx-trigger="load, assetsChanged from:body"' in html
+    assert f'href="{delivery_url}"' in html and f'href="{assets_url}"' in html
     assert 'id="delivery-panel"' not in html  # not rendered with the editor
     assert 'href="#decisions"' not in html  # the retail journey has no decision step
 
 
 def test_it_renders_the_editor_in_a_bounded_number_of_queries(client, team, files, django_assert_max_num_queries):
     logged_in(client, team.alice)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("journey_edit", args=[team.journey.slug]))
     assert response.status_code == 200
 
