@@ -130,3 +130,13 @@ def test_it_records_no_run_for_a_push_it_leaves_to_the_one_under_way(dt, journey
     )
     journey_assets_push(journey=journey, destination=_destination(dt), user=alice)
     assert not Run.objects.exists()
+
+
+def test_a_run_is_either_a_delivery_of_a_pair_or_a_push_of_a_journey(journey):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Run.objects.create(kind=Run.Kind.PUSH, journey=journey, started_at=timezone.now())  # no destination
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Run.objects.create(kind=Run.Kind.SCHEDULED, journey=journey, started_at=timezone.now())  # no pair
+    assert not Run.objects.exists()
