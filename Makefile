@@ -38,7 +38,7 @@ bench: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) var .pytest_cache
 
-# Retake the README's screenshots (docs/editor.png, docs/preview.png) in headless Chromium.
+# Retake the README's screenshots (docs/editor.png, docs/preview.png, docs/journey-delivery.png) in headless Chromium.
 screenshots: $(VENV)/.installed
 	scripts/ensure-chromium.sh
-	BIZFLOW_SCREENSHOTS=docs $(PY) -m pytest tests/browser -k imports_the_reference -q
+	BIZFLOW_SCREENSHOTS=docs $(PY) -m pytest tests/browser -k "imports_the_reference or delivers_a_journey" -q

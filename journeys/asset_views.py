@@ -10,8 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
-from .access import journey_for_user
+from .access import journey_for_user, role_at_least, role_in
 from .asset_selectors import (
     BIZFLOW_FILE,
     DASHBOARD_FILE,
@@ -45,6 +46,8 @@ def assets_panel_context(journey: Journey, user, *, error: str = "") -> dict:
         "tenant_assets": records,
         "assets_busy": any(record.is_busy for record in records),
         "assets_error": error,
+        # Pushing is for editors and owners; viewers download (the push view checks the role again).
+        "can_push": role_at_least(role_in(user, journey.tenant), Membership.Role.EDITOR),
     }
 
 
@@ -74,7 +77,10 @@ def journey_assets_push(request, slug: str):
         except AssetPushRefused as exc:
             error = str(exc)
     if request.htmx:
-        return render(request, PANEL_TEMPLATE, assets_panel_context(journey, request.user, error=error))
+        response = render(request, PANEL_TEMPLATE, assets_panel_context(journey, request.user, error=error))
+        if not error:  # the journey page's delivery tab lists the push among its runs
+            trigger_client_event(response, "deliveryChanged")
+        return response
     return redirect("journey_assets", slug=journey.slug)
 
 

@@ -30,6 +30,7 @@ class AttachForm(forms.Form):
         super().__init__(*args, **kwargs)
         attached = journey.deliveries.filter(active=True).values_list("destination_id", flat=True)
         self.fields["destination"].queryset = Destination.objects.filter(tenant=journey.tenant).exclude(pk__in=attached)
+        self.fields["destination"].label_from_instance = lambda d: f"{d.name} · {d.get_kind_display()}"
 
 
 def settings_form_class(kind: str) -> type[forms.Form]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .access import require_role
-from .models import Destination, Journey, JourneyDestination, Membership, Run
+from .models import Destination, Journey, JourneyDestination, Membership, Run, TenantAssets
+from .sinks.dynatrace.client import EnvironmentUrls
 
 
 def due_pair_ids(*, now: datetime, owner=None) -> list[int]:
@@ -37,9 +39,10 @@ def journey_deliveries(journey: Journey) -> QuerySet[JourneyDestination]:
 
 
 def journey_recent_runs(journey: Journey, *, limit: int = 20) -> QuerySet[Run]:
+    """Its deliveries' runs and its asset pushes, newest first."""
     return (
-        Run.objects.filter(journey_destination__journey=journey)
-        .select_related("journey_destination__destination")
+        Run.objects.filter(Q(journey_destination__journey=journey) | Q(journey=journey))
+        .select_related("journey_destination__destination", "destination")
         .order_by("-started_at", "-id")[:limit]
     )
 
@@ -58,11 +61,12 @@ def journey_delivery_totals(journey: Journey) -> dict:
 
 
 def destination_list_for_user(user) -> QuerySet[Destination]:
-    """The destinations of every tenant the user belongs to."""
+    """The destinations of every tenant the user belongs to, each with ``user_role``: the user's role there."""
+    role = Membership.objects.filter(tenant=OuterRef("tenant"), user=user).values("role")[:1]
     return (
         Destination.objects.filter(tenant__memberships__user=user)
         .select_related("tenant")
-        .annotate(journey_count=Count("deliveries", distinct=True))
+        .annotate(journey_count=Count("deliveries", distinct=True), user_role=Subquery(role))
         .order_by("tenant__name", "name")
     )
 
@@ -72,3 +76,55 @@ def destination_get_for_user(user, pk: int, *, needed: str = Membership.Role.VIE
     destination = get_object_or_404(Destination.objects.filter(tenant__memberships__user=user).distinct(), pk=pk)
     require_role(user, destination.tenant, needed)
     return destination
+
+
+def environment_key(destination: Destination) -> str | None:
+    """The tenant a Dynatrace destination points at, as TenantAssets keys it (None: no usable URL)."""
+    try:
+        return EnvironmentUrls.parse(str((destination.config or {}).get("environment_url") or "")).platform
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class DynatraceDelivery:
+    """What the delivery panel adds for a Dynatrace destination: the tenant's finding and the assets."""
+
+    pair: JourneyDestination
+    assets: TenantAssets | None  # the journey's Business Flow and dashboard in that tenant, if ever pushed
+    finding: str  # what the tenant said it holds from the journey's provider ("" : not asked)
+    finding_tone: str  # "pending", "info", "warn" or "bad", for the page's colours
+
+    @property
+    def pushed(self) -> bool:
+        return self.assets is not None and self.assets.status == TenantAssets.Status.SUCCESS
+
+
+def probe_finding(pair: JourneyDestination, provider: str) -> tuple[str, str]:
+    """The tenant's answer, in words: (text, tone)."""
+    if pair.is_probing:
+        return f"Asking the tenant whether {provider} already has events there…", "pending"
+    if pair.probed_at is None:
+        return "", ""
+    if pair.probe_error:
+        return f"Could not ask the tenant: {pair.probe_error}", "bad"
+    if pair.probe_events:
+        return (
+            f"The tenant already has {pair.probe_events:,} events from {provider} in the last 24 h: "
+            "the backfill adds to them.",
+            "warn",
+        )
+    return f"No events from {provider} in the tenant yet: the backfill brings the last 24 h.", "info"
+
+
+def journey_dynatrace_deliveries(journey: Journey, deliveries: list[JourneyDestination]) -> list[DynatraceDelivery]:
+    """The active Dynatrace destinations among ``deliveries``, with their finding and assets (one query)."""
+    pairs = [pair for pair in deliveries if pair.active and pair.destination.kind == "dynatrace"]
+    if not pairs:
+        return []
+    assets = {record.environment_url: record for record in journey.tenant_assets.all()}
+    rows = []
+    for pair in pairs:
+        text, tone = probe_finding(pair, journey.event_provider)
+        rows.append(DynatraceDelivery(pair, assets.get(environment_key(pair.destination) or ""), text, tone))
+    return rows

@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from .engine.decisions import DecisionSpec, Rule, sample_decision_json
 from .engine.spec import ErrorRule, Incident, JourneySpec, Revenue, Step, Weighted
-from .models import DecisionSettings, Journey
+from .models import DecisionSettings, Journey, JourneyDestination, Membership, Run
 
 
 def journey_to_spec(journey: Journey) -> JourneySpec:
@@ -72,18 +72,50 @@ def journey_list_for_user(user) -> QuerySet[Journey]:
 
 @dataclass(frozen=True)
 class JourneyRow:
-    """One line of the journey list. Destinations and the last run are filled once deliveries exist."""
+    """One line of the journey list."""
 
     journey: Journey
     step_count: int
     destinations: tuple[str, ...] = field(default=())  # names of the destinations it delivers to
     last_run_at: datetime | None = None
-    last_run_status: str = ""
+    last_run_status: str = ""  # the outcome as shown ("Success", "Failed"...)
+    last_run_outcome: str = ""  # the outcome's code, for the page's colours
+    user_role: str = ""  # the user's role in the journey's tenant: which buttons the row shows
 
 
 def journey_list_rows(user) -> list[JourneyRow]:
-    journeys = journey_list_for_user(user).annotate(step_count=Count("steps")).order_by("name", "pk")
-    return [JourneyRow(journey=journey, step_count=journey.step_count) for journey in journeys]
+    """Every journey the user sees, with its active destinations and its last run (delivery or push).
+
+    Two queries however many journeys: the journeys with their step count and last run annotated,
+    and their active destinations prefetched.
+    """
+    last_runs = Run.objects.filter(Q(journey_destination__journey=OuterRef("pk")) | Q(journey=OuterRef("pk")))
+    last_runs = last_runs.order_by("-started_at", "-id")
+    active = JourneyDestination.objects.filter(active=True).select_related("destination").order_by("destination__name")
+    role = Membership.objects.filter(tenant=OuterRef("tenant"), user=user).values("role")[:1]
+    journeys = (
+        journey_list_for_user(user)
+        .annotate(
+            step_count=Count("steps", distinct=True),
+            last_run_at=Subquery(last_runs.values("started_at")[:1]),
+            last_run_outcome=Subquery(last_runs.values("outcome")[:1]),
+            user_role=Subquery(role),
+        )
+        .prefetch_related(Prefetch("deliveries", queryset=active, to_attr="active_deliveries"))
+        .order_by("name", "pk")
+    )
+    return [
+        JourneyRow(
+            journey=journey,
+            step_count=journey.step_count,
+            destinations=tuple(pair.destination.name for pair in journey.active_deliveries),
+            last_run_at=journey.last_run_at,
+            last_run_status=Run.Outcome(journey.last_run_outcome).label if journey.last_run_outcome else "",
+            last_run_outcome=journey.last_run_outcome or "",
+            user_role=journey.user_role or "",
+        )
+        for journey in journeys
+    ]
 
 
 def journey_get_by_slug(slug: str) -> Journey:
@@ -127,6 +159,15 @@ def journey_decisions(journey: Journey) -> list[tuple[DecisionSettings, Decision
         for index, step in enumerate(steps)
         if step.is_decision and step.pk in settings
     ]
+
+
+def journey_decision_steps(journey: Journey) -> list[dict]:
+    """The journey's decision steps in order, each with its DecisionSettings (None: not set up yet)."""
+    steps = list(journey.steps.filter(is_decision=True))
+    if not steps:
+        return []
+    settings = {s.step_id: s for s in DecisionSettings.objects.filter(step__in=steps).select_related("destination")}
+    return [{"step": step, "settings": settings.get(step.pk)} for step in steps]
 
 
 def journey_decision_samples(journey: Journey, *, at: datetime) -> list[dict]:

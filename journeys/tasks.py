@@ -9,6 +9,7 @@ from .delivery_selectors import due_pair_ids
 from .models import Destination, Journey, Run
 from .services.assets import journey_assets_push
 from .services.delivery import delivery_run
+from .services.probes import destination_probe
 from .services.scheduling import journey_send_now, runs_prune
 
 
@@ -53,3 +54,12 @@ def push_journey_assets(journey_id: int, destination_id: int, user_id: int | Non
         return
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     journey_assets_push(journey=journey, destination=destination, user=user)
+
+
+@shared_task(ignore_result=True)
+def probe_tenant(journey_destination_id: int, then_deliver: bool = False) -> None:
+    """Ask a Dynatrace destination's tenant what it already holds from the journey (finding on the pair);
+    ``then_deliver``: start the pair's first run afterwards, so the backfill's own events are not counted."""
+    destination_probe(journey_destination_id=journey_destination_id)
+    if then_deliver:
+        deliver_journey_destination.delay(journey_destination_id)

@@ -27,7 +27,7 @@ from .forms.convert import JourneyEditor, blank_values, values_from_spec
 from .forms.editor import ImportForm
 from .forms.rows import EditorValues, RowAction, apply_row_action
 from .models import Journey, Membership
-from .selectors import journey_list_rows, journey_to_spec
+from .selectors import journey_decision_samples, journey_decision_steps, journey_list_rows, journey_to_spec
 from .services.editing import journey_delete as delete_journey
 from .services.editing import journey_duplicate as duplicate_journey
 from .services.editing import journey_save_from_editor
@@ -122,6 +122,7 @@ def _render_editor(
     request: HttpRequest, editor: JourneyEditor, *, journey: Journey | None, fragment: str | None = None
 ) -> HttpResponse:
     post_url = reverse("journey_edit", args=[journey.slug]) if journey else reverse("journey_create")
+    whole_page = not (fragment and _wants_fragment(request))
     context = {
         "editor": editor,
         "journey": journey,
@@ -129,10 +130,12 @@ def _render_editor(
         "post_url": post_url,
         "timezones": _timezones(),
         "problems": editor.problems() if editor.bound else [],
+        # The journey page's Decisions tab; a fragment re-rendered by a row action needs none of it.
+        "decision_steps": journey_decision_steps(journey) if journey and whole_page else [],
         **_summary_context(editor.values, editor),
     }
     template = "journeys/journey_editor.html"
-    if fragment and _wants_fragment(request):
+    if not whole_page:
         template += f"#{fragment}"
     return render(request, template, context)
 
@@ -148,6 +151,7 @@ def journey_preview(request: HttpRequest, slug: str) -> HttpResponse:
     journey = _get_journey_for_user(request, slug)
     spec = journey_to_spec(journey)
     fc = forecast(spec)
+    now = timezone.now()
     context = {
         "journey": journey,
         "spec": spec,
@@ -155,7 +159,10 @@ def journey_preview(request: HttpRequest, slug: str) -> HttpResponse:
         "kpis": preview.kpis(spec, fc),
         "flow_svg": mark_safe(preview.flow_svg(spec, fc)),  # built from escaped parts  # noqa: S308
         "hours_svg": mark_safe(preview.hours_svg(fc.events_per_hour_of_day, timezone=spec.timezone)),  # noqa: S308
-        "sample": preview.sample_journeys(spec, fc, now=timezone.now()),
+        "sample": preview.sample_journeys(spec, fc, now=now),
+        # Beside the business events: what each decision step sends to Kafka.
+        "has_decision_steps": any(step.is_decision for step in spec.steps),
+        "decision_samples": journey_decision_samples(journey, at=now),
         "step_rows": preview.step_rows(fc),
         "event_types": sorted(fc.events_per_type.items(), key=lambda item: -item[1]),
     }

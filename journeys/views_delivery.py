@@ -14,13 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import tasks
-from .access import journey_for_user, tenants_for_user
+from .access import journey_for_user, role_at_least, role_in, tenants_for_user
 from .delivery_forms import AttachForm, DestinationForm, settings_form
 from .delivery_selectors import (
     destination_get_for_user,
     destination_list_for_user,
     journey_deliveries,
     journey_delivery_totals,
+    journey_dynatrace_deliveries,
     journey_recent_runs,
 )
 from .engine.spec import InvalidJourney
@@ -32,6 +33,7 @@ from .services.destinations import (
     destination_restart,
     destination_update,
 )
+from .services.probes import destination_probe_request, probe_wanted
 from .services.scheduling import journey_activate, journey_pause, journey_resume
 from .services.tenancy import tenant_default_for_user
 from .sinks import available_kinds
@@ -44,23 +46,34 @@ def _get_journey_for_user(request, slug: str, needed: str = Role.VIEWER) -> Jour
     return journey_for_user(request.user, slug, needed=needed)
 
 
-def delivery_panel_context(journey: Journey) -> dict:
-    """What templates/journeys/_delivery_panel.html needs; a page that includes the panel adds this."""
+def delivery_panel_context(journey: Journey, user=None) -> dict:
+    """What templates/journeys/_delivery_panel.html needs; a page that includes the panel adds this.
+
+    The buttons shown follow ``user``'s role in the journey's tenant (none without a user); the
+    views behind them check it again.
+    """
     deliveries = list(journey_deliveries(journey))
     runs = list(journey_recent_runs(journey))
+    dynatrace = journey_dynatrace_deliveries(journey, deliveries)
     backfilling = journey.state == Journey.State.ACTIVE and any(d.active and d.is_backfilling for d in deliveries)
+    waiting = any(d.pair.is_probing or (d.assets is not None and d.assets.is_busy) for d in dynatrace)
+    role = role_in(user, journey.tenant) if user is not None else None
     return {
         "journey": journey,
         "deliveries": deliveries,
-        # The panel refreshes itself while there is progress to watch: a backfill, or a run under way.
-        "refreshing": backfilling or any(run.outcome == Run.Outcome.RUNNING for run in runs),
+        "dynatrace_deliveries": dynatrace,
+        # The panel refreshes itself while there is progress to watch: a backfill, a run or push under
+        # way, a tenant still being asked.
+        "refreshing": backfilling or waiting or any(run.outcome == Run.Outcome.RUNNING for run in runs),
         "runs": runs,
         "totals": journey_delivery_totals(journey),
         "attach_form": AttachForm(journey=journey),
+        "can_act": role_at_least(role, Role.EDITOR),
+        "can_manage_destinations": role_at_least(role, Role.OWNER),
     }
 
 
-def _panel(request, journey: Journey, *, notice: str = "", error: str = ""):
+def panel_response(request, journey: Journey, *, notice: str = "", error: str = ""):
     """The panel fragment for htmx; the page holding it otherwise (after a post: a redirect to it)."""
     if request.method == "POST" and not request.htmx:
         if notice:
@@ -68,22 +81,28 @@ def _panel(request, journey: Journey, *, notice: str = "", error: str = ""):
         if error:
             messages.error(request, error)
         return redirect("journey_delivery", slug=journey.slug)
-    context = {**delivery_panel_context(journey), "notice": notice, "error": error}
+    context = {**delivery_panel_context(journey, request.user), "notice": notice, "error": error}
     template = "journeys/_delivery_panel.html" if request.htmx else "journeys/journey_delivery.html"
     return render(request, template, context)
 
 
 def _start_runs(pairs: list[JourneyDestination]) -> None:
-    # The first run starts at once (a backfill need not wait for the next tick).
+    # The first run starts at once (a backfill need not wait for the next tick). Before a first
+    # backfill to Dynatrace, the tenant is asked what it already holds; the run follows the answer.
     for pair in pairs:
-        if pair.active and not pair.destination.is_stopped:
+        if not pair.active or pair.destination.is_stopped:
+            continue
+        if probe_wanted(pair) and pair.probe_requested_at is None:
+            destination_probe_request(journey_destination=pair)
+            tasks.probe_tenant.delay_on_commit(pair.pk, then_deliver=True)
+        else:
             tasks.deliver_journey_destination.delay_on_commit(pair.pk)
 
 
 @login_required
 def journey_delivery(request, slug: str):
     journey = _get_journey_for_user(request, slug)
-    return _panel(request, journey)
+    return panel_response(request, journey)
 
 
 @login_required
@@ -91,9 +110,10 @@ def journey_delivery(request, slug: str):
 def journey_send_now(request, slug: str):
     journey = _get_journey_for_user(request, slug, Role.EDITOR)
     if journey.state != Journey.State.ACTIVE:
-        return _panel(request, journey, error="Activate the journey first: only an active journey sends events.")
+        error = "Activate the journey first: only an active journey sends events."
+        return panel_response(request, journey, error=error)
     tasks.send_journey_now.delay_on_commit(journey.pk)
-    return _panel(request, journey, notice="Sending everything that is due now.")
+    return panel_response(request, journey, notice="Sending everything that is due now.")
 
 
 @login_required
@@ -104,12 +124,12 @@ def journey_activate_view(request, slug: str):
     try:
         pairs = journey_activate(journey=journey, user=request.user)
     except InvalidJourney as exc:
-        return _panel(request, journey, error=f"This journey cannot run yet: {exc}")
+        return panel_response(request, journey, error=f"This journey cannot run yet: {exc}")
     _start_runs(pairs)
     notice = (
         "Active: events are delivered every few minutes." if pairs else "Active. Add a destination to deliver events."
     )
-    return _panel(request, journey, notice=notice)
+    return panel_response(request, journey, notice=notice)
 
 
 @login_required
@@ -117,7 +137,7 @@ def journey_activate_view(request, slug: str):
 def journey_pause_view(request, slug: str):
     journey = _get_journey_for_user(request, slug, Role.EDITOR)
     journey_pause(journey=journey, user=request.user)
-    return _panel(request, journey, notice="Paused. Resuming delivers everything that fell due meanwhile.")
+    return panel_response(request, journey, notice="Paused. Resuming delivers everything that fell due meanwhile.")
 
 
 @login_required
@@ -128,9 +148,9 @@ def journey_resume_view(request, slug: str):
     try:
         pairs = journey_resume(journey=journey, user=request.user)
     except InvalidJourney as exc:
-        return _panel(request, journey, error=f"This journey cannot run yet: {exc}")
+        return panel_response(request, journey, error=f"This journey cannot run yet: {exc}")
     _start_runs(pairs)
-    return _panel(request, journey, notice="Resumed: catching up.")
+    return panel_response(request, journey, notice="Resumed: catching up.")
 
 
 @login_required
@@ -140,11 +160,11 @@ def journey_destination_attach(request, slug: str):
     journey = _get_journey_for_user(request, slug, Role.EDITOR)
     form = AttachForm(request.POST, journey=journey)
     if not form.is_valid():
-        return _panel(request, journey, error="Choose one of your destinations.")
+        return panel_response(request, journey, error="Choose one of your destinations.")
     pair = destination_attach(journey=journey, destination=form.cleaned_data["destination"])
     if journey.state == Journey.State.ACTIVE:
         _start_runs([pair])
-    return _panel(request, journey, notice=f"Delivering to {pair.destination.name} too.")
+    return panel_response(request, journey, notice=f"Delivering to {pair.destination.name} too.")
 
 
 @login_required
@@ -153,16 +173,19 @@ def journey_destination_detach(request, slug: str, pair_id: int):
     journey = _get_journey_for_user(request, slug, Role.EDITOR)
     pair = get_object_or_404(JourneyDestination, pk=pair_id, journey=journey)
     destination_detach(journey_destination=pair)
-    return _panel(request, journey, notice=f"No longer delivering to {pair.destination.name}.")
+    return panel_response(request, journey, notice=f"No longer delivering to {pair.destination.name}.")
 
 
 @login_required
 def destination_list(request):
-    return render(
-        request,
-        "journeys/destination_list.html",
-        {"destinations": destination_list_for_user(request.user), "kinds": available_kinds()},
-    )
+    # Creating one is for owners (or a user in no tenant yet, who gets a workspace of their own).
+    can_create = tenants_for_user(request.user, role=Role.OWNER).exists() or not request.user.memberships.exists()
+    context = {
+        "destinations": destination_list_for_user(request.user),
+        "kinds": available_kinds(),
+        "can_create": can_create,
+    }
+    return render(request, "journeys/destination_list.html", context)
 
 
 @login_required

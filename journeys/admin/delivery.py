@@ -19,13 +19,30 @@ class DestinationAdmin(admin.ModelAdmin):
 class JourneyDestinationAdmin(admin.ModelAdmin):
     list_display = ["journey", "destination", "active", "cursor_ms", "cursor_skip", "locked_until"]
     list_filter = ["active"]
-    readonly_fields = ["cursor_ms", "cursor_skip", "origin_ms", "backfill_until_ms", "locked_until", "lock_token"]
+    readonly_fields = [
+        "cursor_ms",
+        "cursor_skip",
+        "origin_ms",
+        "backfill_until_ms",
+        "locked_until",
+        "lock_token",
+        "probe_requested_at",
+        "probed_at",
+        "probe_events",
+        "probe_error",
+    ]
 
 
 @admin.register(Run)
 class RunAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "journey_destination", "kind", "outcome", "delivered", "rejected", "expired"]
+    list_display = ["started_at", "where", "kind", "outcome", "delivered", "rejected", "expired"]
     list_filter = ["outcome", "kind"]
+    list_select_related = ["journey_destination__journey", "journey_destination__destination", "journey", "destination"]
+
+    @admin.display(description="Journey and destination")
+    def where(self, run: Run) -> str:
+        # Deliveries belong to a journey-destination; asset pushes name their journey and destination.
+        return f"{run.journey} -> {run.destination}" if run.is_push else str(run.journey_destination)
 
     def has_add_permission(self, request) -> bool:
         return False

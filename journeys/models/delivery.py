@@ -67,6 +67,12 @@ class JourneyDestination(models.Model):
     # A run holds the pair until locked_until (renewed after every batch); lock_token says which run.
     locked_until = models.DateTimeField(null=True, blank=True)
     lock_token = models.CharField(max_length=32, blank=True)
+    # Before a first backfill to Dynatrace, the tenant is asked whether the journey's provider already
+    # has events there (services/probes.py): the finding is kept here for the delivery panel.
+    probe_requested_at = models.DateTimeField(null=True, blank=True)
+    probed_at = models.DateTimeField(null=True, blank=True)
+    probe_events = models.BigIntegerField(null=True, blank=True, help_text="Events found; None: could not tell.")
+    probe_error = models.TextField(blank=True, help_text="Why the tenant could not be asked.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -103,14 +109,26 @@ class JourneyDestination(models.Model):
     def backfill_percent(self) -> int:
         return int(self.backfill_progress * 100)
 
+    @property
+    def is_probing(self) -> bool:
+        """The tenant has been asked and has not answered yet."""
+        requested = self.probe_requested_at
+        return requested is not None and (self.probed_at is None or self.probed_at < requested)
+
 
 class Run(models.Model):
-    """One delivery attempt for a journey-destination: its window, its counts and how it ended."""
+    """One delivery attempt for a journey-destination: its window, its counts and how it ended.
+
+    A push of the journey's Dynatrace assets (Business Flow and dashboard) is a run too, so that it
+    shows in the journey's run history; it belongs to no delivery pair (a journey may push to a tenant
+    it does not deliver to), so it names its journey and destination itself and counts no events.
+    """
 
     class Kind(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
         BACKFILL = "backfill", "Backfill"
         MANUAL = "manual", "Send now"
+        PUSH = "push", "Asset push"
 
     class Outcome(models.TextChoices):
         RUNNING = "running", "Running"
@@ -119,7 +137,16 @@ class Run(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
 
-    journey_destination = models.ForeignKey(JourneyDestination, on_delete=models.CASCADE, related_name="runs")
+    journey_destination = models.ForeignKey(
+        JourneyDestination, null=True, blank=True, on_delete=models.CASCADE, related_name="runs"
+    )
+    # Pushes only (see above): deliveries reach both through journey_destination.
+    journey = models.ForeignKey(
+        "journeys.Journey", null=True, blank=True, on_delete=models.CASCADE, related_name="push_runs"
+    )
+    destination = models.ForeignKey(
+        Destination, null=True, blank=True, on_delete=models.CASCADE, related_name="push_runs"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SCHEDULED)
     # The stretch of event time this run covered: from the cursor it found to the cursor it left.
     window_start = models.DateTimeField(null=True, blank=True)
@@ -137,7 +164,29 @@ class Run(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["journey_destination", "-started_at"], name="run_pair_recent")]
+        indexes = [
+            models.Index(fields=["journey_destination", "-started_at"], name="run_pair_recent"),
+            models.Index(fields=["journey", "-started_at"], name="run_push_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                # A push names its journey and destination; any other run names its pair instead.
+                condition=(
+                    models.Q(kind="push", journey_destination__isnull=True, journey__isnull=False, destination__isnull=False)
+                    | models.Q(~models.Q(kind="push"), journey_destination__isnull=False, journey__isnull=True)
+                ),
+                name="run_delivers_for_a_pair_or_pushes_for_a_journey",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} run {self.pk}: {self.get_outcome_display()}"
+
+    @property
+    def is_push(self) -> bool:
+        return self.kind == self.Kind.PUSH
+
+    @property
+    def target(self) -> Destination:
+        """Where the run went (select_related both ways to read it without a query)."""
+        return self.destination if self.is_push else self.journey_destination.destination

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from ..assets.tenant import ASSET_OAUTH_SCOPES, AssetPushError, PushedObject, push_assets
-from ..models import Journey, TenantAssets
+from ..models import Journey, Run, TenantAssets
 from ..selectors import journey_to_spec
 from ..sinks.base import DeliveryError
 from ..sinks.dynatrace.client import DynatraceClient, EnvironmentUrls
@@ -91,6 +91,7 @@ def journey_assets_push(
         record.refresh_from_db()
         return record
     record.refresh_from_db()
+    run = _push_run_start(journey, destination)
     own_client = client is None
     try:
         if own_client:
@@ -115,7 +116,30 @@ def journey_assets_push(
             client.close()
     record.finished_at = timezone.now()
     record.save()
+    _push_run_finish(run, record)
     return record
+
+
+# A push is also a Run, so that it shows in the journey's run history beside its deliveries.
+_RUN_OUTCOME = {
+    TenantAssets.Status.SUCCESS: Run.Outcome.SUCCESS,
+    TenantAssets.Status.PARTIAL: Run.Outcome.PARTIAL,
+    TenantAssets.Status.FAILED: Run.Outcome.FAILED,
+}
+
+
+def _push_run_start(journey: Journey, destination: Any) -> Run:
+    return Run.objects.create(
+        kind=Run.Kind.PUSH, journey=journey, destination=destination, started_at=timezone.now()
+    )
+
+
+def _push_run_finish(run: Run, record: TenantAssets) -> None:
+    run.outcome = _RUN_OUTCOME.get(record.status, Run.Outcome.FAILED)
+    run.error = record.error
+    run.finished_at = record.finished_at
+    run.duration_ms = max(0, int((run.finished_at - run.started_at).total_seconds() * 1000))
+    run.save(update_fields=["outcome", "error", "finished_at", "duration_ms"])
 
 
 def _secrets(destination: Any) -> dict:

@@ -7,9 +7,30 @@ from django.db import transaction
 
 from ..engine.decisionformat import decisions_from_dict
 from ..engine.decisions import DecisionSpec
-from ..models import DecisionSettings, Destination, Journey, JourneyDestination
+from ..models import DecisionSettings, Destination, Journey, JourneyDestination, Step
 from ..selectors import journey_to_spec
 from .destinations import destination_attach, destination_detach
+from .tenancy import audit_record
+
+# What the decision settings page edits; the rest (runtime nodes, input and output templates) comes
+# from a decision settings file and is left as it is.
+EDITABLE_FIELDS = (
+    "decision_service_id",
+    "decision_service_name",
+    "decision_service_version",
+    "decision_operation",
+    "decision_id",
+    "execution_millis_min",
+    "execution_millis_max",
+    "rules",
+    "incident_pct",
+    "incident_category",
+    "business_monitoring_enabled",
+    "business_event_input_enabled",
+    "business_event_output_enabled",
+    "topic",
+    "timestamp_unit",
+)
 
 
 def _row_fields(decision: DecisionSpec) -> dict[str, Any]:
@@ -55,7 +76,7 @@ def decisions_replace_from_document(*, journey: Journey, document: Any) -> list[
 def decision_destination_set(
     *, settings: DecisionSettings, destination: Destination | None, now: datetime | None = None
 ) -> DecisionSettings:
-    """Send a decision step's events to ``destination`` (a Kafka destination of the journey's owner),
+    """Send a decision step's events to ``destination`` (a Kafka destination of the journey's tenant),
     or stop sending them (None). The journey then delivers to that destination like to any other:
     with its own cursor and runs, and the backfill of a first activation."""
     journey = settings.step.journey
@@ -63,8 +84,8 @@ def decision_destination_set(
     if destination is not None:
         if destination.kind != "kafka":
             raise ValueError("decision events go to a Kafka destination")
-        if destination.owner_id != journey.owner_id:
-            raise ValueError("a journey can only deliver to its owner's destinations")
+        if destination.tenant_id != journey.tenant_id:
+            raise ValueError("a journey can only deliver to its own tenant's destinations")
         shared = DecisionSettings.objects.filter(step__journey=journey, destination=destination).exists()
         if not shared and journey.deliveries.filter(destination=destination, active=True).exists():
             raise ValueError(
@@ -79,4 +100,26 @@ def decision_destination_set(
         if not DecisionSettings.objects.filter(step__journey=journey, destination=previous).exists():
             for pair in JourneyDestination.objects.filter(journey=journey, destination=previous):
                 destination_detach(journey_destination=pair)
+    return settings
+
+
+@transaction.atomic
+def decision_settings_save(
+    *, step: Step, values: dict[str, Any], destination: Destination | None, actor
+) -> DecisionSettings:
+    """Create or update a decision step's settings from the settings page (``values``: EDITABLE_FIELDS),
+    and send its events to ``destination`` (None: nowhere). Raises ValueError for a destination that
+    cannot take them (see decision_destination_set), changing nothing."""
+    if not step.is_decision:
+        raise ValueError(f"step '{step.name}' is not marked as a decision")
+    settings = DecisionSettings.objects.filter(step=step).first() or DecisionSettings(step=step)
+    for name in EDITABLE_FIELDS:
+        setattr(settings, name, values[name])
+    settings.save()
+    if settings.destination_id != (destination.pk if destination else None):
+        decision_destination_set(settings=settings, destination=destination)
+    journey = step.journey
+    audit_record(
+        actor=actor, tenant=journey.tenant, action="decision.updated", target=journey, details={"step": step.name}
+    )
     return settings

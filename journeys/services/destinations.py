@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Destination, Journey, JourneyDestination, Tenant
-from ..sinks import KINDS
+from ..sinks import KINDS, sink_class
+from ..sinks.base import DeliveryError
 from .delivery import pair_start
 from .scheduling import journey_activate
 from .tenancy import audit_record, tenant_default_for_user
@@ -55,6 +56,27 @@ def destination_update(
     details = {"secrets_replaced": sorted(secrets or {})} if secrets else {}
     audit_record(actor=actor, tenant=destination.tenant, action="destination.updated", target=destination, details=details)
     return destination
+
+
+def destination_check(*, destination: Destination) -> tuple[bool, str]:
+    """Try the destination's connection with its kind's own check: (whether it works, what was found).
+
+    Each kind says what it can tell: a file folder that is not writable; a Dynatrace tenant that is
+    unreachable, rejects the token or lacks a scope; Kafka brokers out of reach, refusing the
+    credentials or without the topic. Nothing is delivered.
+    """
+    try:
+        sink = sink_class(destination.kind)(destination.config, dict(destination.secrets or {}))
+    except DeliveryError as exc:
+        return False, exc.message
+    except Exception as exc:  # noqa: BLE001 - settings the kind cannot work with: say so, as a run would
+        return False, f"cannot set up the destination: {exc}"
+    try:
+        return True, sink.check()
+    except DeliveryError as exc:
+        return False, exc.message
+    finally:
+        sink.close()
 
 
 def destination_restart(*, destination: Destination) -> Destination:

@@ -36,14 +36,21 @@ def _count(result: dict[str, Any]) -> int:
     return int(records[0].get("count()") or 0)  # Grail sends longs as strings
 
 
-def provider_has_events(
+class ProbeFailed(Exception):
+    """The tenant could not be asked; the message says why, in words for the user."""
+
+
+def provider_event_count(
     client: Any,
     provider: str,
     *,
     max_wait: float = MAX_WAIT_SECONDS,
     clock: Callable[[], float] = time.monotonic,
-) -> tuple[bool | None, str]:
-    """(True/False, what was found) or (None, why the tenant could not be asked)."""
+) -> int:
+    """How many business events ``provider`` has in the tenant over the last 24 hours.
+
+    Raises :class:`ProbeFailed` when the tenant cannot be asked or gives no answer in ``max_wait``.
+    """
     body = {"query": provider_query(provider), "requestTimeoutMilliseconds": POLL_WAIT_MS, "maxResultRecords": 1}
     deadline = clock() + max_wait
     try:
@@ -53,9 +60,9 @@ def provider_has_events(
         while payload.get("state") not in ("SUCCEEDED", "FAILED", "CANCELLED"):
             token = payload.get("requestToken")
             if not token:
-                return None, "The tenant started the query but sent no request token to poll it with."
+                raise ProbeFailed("the tenant started the query but sent no request token to poll it with")
             if clock() >= deadline:
-                return None, f"The tenant did not answer the query within {max_wait:g} s."
+                raise ProbeFailed(f"the tenant did not answer the query within {max_wait:g} s")
             response = client.request(
                 "GET",
                 QUERY_POLL,
@@ -65,23 +72,31 @@ def provider_has_events(
             payload = {"requestToken": token, **_answer(response)}
     except DeliveryError as exc:
         if getattr(exc, "status", None) in (401, 403):
-            return None, (
-                f"These credentials cannot read business events with DQL (they need the {QUERY_SCOPE} scope, "
+            raise ProbeFailed(
+                f"these credentials cannot read business events with DQL (they need the {QUERY_SCOPE} scope, "
                 f"through an OAuth client or platform token): {exc}"
-            )
-        return None, f"Could not ask the tenant: {exc}"
-    except _Unexpected as exc:
-        return None, str(exc)
+            ) from None
+        raise ProbeFailed(str(exc)) from None
     if payload["state"] != "SUCCEEDED":
-        return None, f"The tenant's query ended {payload['state'].lower()}."
-    count = _count(payload.get("result") or {})
+        raise ProbeFailed(f"the tenant's query ended {payload['state'].lower()}")
+    return _count(payload.get("result") or {})
+
+
+def provider_has_events(
+    client: Any,
+    provider: str,
+    *,
+    max_wait: float = MAX_WAIT_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[bool | None, str]:
+    """(True/False, what was found) or (None, why the tenant could not be asked)."""
+    try:
+        count = provider_event_count(client, provider, max_wait=max_wait, clock=clock)
+    except ProbeFailed as exc:
+        return None, f"Could not ask the tenant: {exc}"
     if count:
         return True, f"The tenant has {count} business events from {provider} in the last 24 hours."
     return False, f"The tenant has no business events from {provider} in the last 24 hours."
-
-
-class _Unexpected(Exception):
-    pass
 
 
 def _answer(response: Any) -> dict[str, Any]:
@@ -92,7 +107,7 @@ def _answer(response: Any) -> dict[str, Any]:
     if response.status_code not in (200, 202):
         error = payload.get("error") if isinstance(payload, dict) else None
         reason = error.get("message") if isinstance(error, dict) else response.text[:200]
-        raise _Unexpected(f"The tenant refused the query (HTTP {response.status_code}): {reason}")
+        raise ProbeFailed(f"the tenant refused the query (HTTP {response.status_code}): {reason}")
     if not isinstance(payload, dict):
-        raise _Unexpected("The tenant answered the query with something that is not a JSON object.")
+        raise ProbeFailed("the tenant answered the query with something that is not a JSON object")
     return payload

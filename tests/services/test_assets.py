@@ -1,13 +1,12 @@
-from types import SimpleNamespace
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from journeys.assets import tenant
-from journeys.models import TenantAssets
+from journeys.models import Destination, Run, TenantAssets
 from journeys.services.assets import AssetPushRefused, journey_assets_push
 from journeys.services.journeys import journey_create_from_spec
+from journeys.services.tenancy import tenant_default_for_user
 
 from ..assets.conftest import ACCOUNT_URN
 from ..assets.journeys_for_tests import small_journey
@@ -31,7 +30,15 @@ def _destination(dt, *, auth: str = "oauth", kind: str = "dynatrace"):
         secrets = {"client_id": "dt0s02.TEST", "client_secret": "dt0s02.TEST.SECRET", "account_urn": ACCOUNT_URN}
     else:
         config, secrets = {"environment_url": dt.url, "auth_type": "api_token"}, {"api_token": dt.api_token}
-    return SimpleNamespace(pk=7, name="Demo tenant", kind=kind, config=config, secrets=secrets)
+    owner = get_user_model().objects.get(username="alice")
+    return Destination.objects.create(
+        tenant=tenant_default_for_user(owner),
+        owner=owner,
+        name="Demo tenant",
+        kind=kind,
+        config=config,
+        secrets=secrets,
+    )
 
 
 def test_it_pushes_and_records_the_links_then_updates_in_place(dt, journey, alice):
@@ -101,3 +108,35 @@ def test_the_task_skips_a_journey_or_destination_deleted_while_it_waited(journey
     push_journey_assets(journey.pk, 999_999, alice.pk)
     push_journey_assets(999_999, 999_999, None)
     assert TenantAssets.objects.count() == 0
+
+
+def test_it_records_each_push_as_a_run_of_the_journey(dt, journey, alice):
+    destination = _destination(dt)
+    journey_assets_push(journey=journey, destination=destination, user=alice)
+    dt.reject_token()
+    journey_assets_push(journey=journey, destination=destination, user=alice)
+
+    first, second = Run.objects.order_by("id")
+    assert (first.kind, first.journey, first.destination, first.journey_destination) == (
+        Run.Kind.PUSH, journey, destination, None
+    )
+    assert first.outcome == Run.Outcome.SUCCESS and first.error == "" and first.finished_at is not None
+    assert second.outcome == Run.Outcome.FAILED and second.error == TenantAssets.objects.get().error != ""
+
+
+def test_it_records_no_run_for_a_push_it_leaves_to_the_one_under_way(dt, journey, alice):
+    TenantAssets.objects.create(
+        journey=journey, environment_url=dt.url, status=TenantAssets.Status.RUNNING, requested_at=timezone.now()
+    )
+    journey_assets_push(journey=journey, destination=_destination(dt), user=alice)
+    assert not Run.objects.exists()
+
+
+def test_a_run_is_either_a_delivery_of_a_pair_or_a_push_of_a_journey(journey):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Run.objects.create(kind=Run.Kind.PUSH, journey=journey, started_at=timezone.now())  # no destination
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Run.objects.create(kind=Run.Kind.SCHEDULED, journey=journey, started_at=timezone.now())  # no pair
+    assert not Run.objects.exists()

@@ -115,7 +115,7 @@ def test_it_refuses_a_destination_that_gets_the_journeys_own_events_or_another_o
 
     for destination, message in (
         (events, "already receives this journey's events"),
-        (kafka_destination(bob, "Bob's"), "owner's destinations"),
+        (kafka_destination(bob, "Bob's"), "own tenant's destinations"),
         (files, "Kafka destination"),
     ):
         with pytest.raises(ValueError, match=message):

@@ -1,17 +1,21 @@
 """The cast for the journey pages: alice owns journeys, bob is her teammate, charlie an outsider.
 
-There are no teams yet, so bob sees no more of alice's journeys than charlie does.
+Without the ``team`` fixture bob sees no more of alice's journeys than charlie does; with it, alice
+owns the tenant Acme, bob edits there and victor views.
 """
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from journeys.engine.jsonformat import spec_to_dict
 from journeys.forms.convert import values_from_spec
+from journeys.models import Membership
 from journeys.selectors import journey_to_spec
 from journeys.services.imports import journey_import_text
+from journeys.services.tenancy import membership_set, tenant_create
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "journeys" / "examples"
 
@@ -33,6 +37,27 @@ def bob(db):
 @pytest.fixture
 def charlie(db):
     return make_user("charlie")
+
+
+@pytest.fixture
+def victor(db):
+    return make_user("victor")
+
+
+@pytest.fixture
+def team(alice, bob, victor, charlie):
+    """Acme: alice owns it, bob edits, victor views; charlie is in no tenant of theirs. Holds the retail journey."""
+    acme = tenant_create(name="Acme", owner=alice)
+    membership_set(tenant=acme, user=bob, role=Membership.Role.EDITOR, actor=alice)
+    membership_set(tenant=acme, user=victor, role=Membership.Role.VIEWER, actor=alice)
+    text = (EXAMPLES / "retail-order-delivery.json").read_text()
+    journey = journey_import_text(text=text, owner=alice, tenant=acme)
+    return SimpleNamespace(tenant=acme, journey=journey, alice=alice, bob=bob, victor=victor, charlie=charlie)
+
+
+def logged_in(client, user):
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture

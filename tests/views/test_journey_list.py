@@ -1,9 +1,17 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
 from django.urls import reverse
 
+from journeys.models import Destination, JourneyDestination, Run
+from journeys.services.destinations import destination_attach, destination_create, destination_detach
 from journeys.services.imports import journey_import_text
+from journeys.services.tenancy import tenant_create
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, logged_in
 from .pages import count, element, surrounding_text
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def test_it_lists_only_the_users_own_journeys(alice_client, retail, charlie):
@@ -37,3 +45,73 @@ def test_it_renders_only_the_table_for_htmx(alice_client, retail):
 def test_it_sends_anonymous_visitors_to_the_login_page(client):
     response = client.get(reverse("journey_list"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.fixture
+def delivered(team):
+    """Acme's retail journey delivering to two files destinations (one detached), with a run done."""
+    journey = team.journey
+    local = destination_create(owner=team.alice, tenant=team.tenant, name="Local files", kind="file", config={})
+    archive = destination_create(owner=team.alice, tenant=team.tenant, name="Archive", kind="file", config={})
+    detached = destination_create(owner=team.alice, tenant=team.tenant, name="Old", kind="file", config={})
+    for destination in (local, archive, detached):
+        destination_attach(journey=journey, destination=destination)
+    pair = JourneyDestination.objects.get(journey=journey, destination=local)
+    destination_detach(journey_destination=JourneyDestination.objects.get(journey=journey, destination=detached))
+    Run.objects.create(journey_destination=pair, started_at=T0, outcome=Run.Outcome.SUCCESS)
+    Run.objects.create(journey_destination=pair, started_at=T0 + timedelta(minutes=5), outcome=Run.Outcome.FAILED)
+    return journey
+
+
+def test_it_shows_the_active_destinations_and_the_last_run(client, team, delivered):
+    html = logged_in(client, team.bob).get(reverse("journey_list")).content.decode()
+    row = surrounding_text(html, f"journey-{delivered.slug}", ("tbody",))
+    assert "Archive Local files" in row and "Old" not in row
+    assert "Failed" in row and "Success" not in row  # the newest run only
+    assert 'datetime="2026-03-02T12:05:00+00:00"' in html
+
+
+def test_it_counts_a_push_as_the_last_run(client, team, delivered):
+    tenant = destination_create(
+        owner=team.alice, tenant=team.tenant, name="Tenant", kind="dynatrace",
+        config={"environment_url": "https://abc12345.live.dynatrace.com"},
+    )
+    Run.objects.create(
+        kind=Run.Kind.PUSH, journey=delivered, destination=tenant, started_at=T0 + timedelta(hours=1),
+        outcome=Run.Outcome.PARTIAL,
+    )
+    html = logged_in(client, team.alice).get(reverse("journey_list")).content.decode()
+    assert "Partial" in surrounding_text(html, f"journey-{delivered.slug}", ("tbody",))
+
+
+def test_it_lists_many_journeys_in_a_fixed_number_of_queries(client, team, delivered, django_assert_max_num_queries):
+    text = (EXAMPLES / "travel-booking.json").read_text()
+    destination = Destination.objects.get(name="Local files")
+    for _ in range(8):
+        journey = journey_import_text(text=text, owner=team.alice, tenant=team.tenant)
+        pair = destination_attach(journey=journey, destination=destination)
+        Run.objects.create(journey_destination=pair, started_at=T0, outcome=Run.Outcome.SUCCESS)
+    logged_in(client, team.alice)
+
+    # Session and user, the memberships of the top bar, the journeys, their destinations.
+    with django_assert_max_num_queries(5):
+        html = client.get(reverse("journey_list")).content.decode()
+    assert html.count(">Local files<") == 9
+
+
+def test_it_names_the_tenant_only_for_a_user_of_several(client, team):
+    html = logged_in(client, team.alice).get(reverse("journey_list")).content.decode()
+    row = surrounding_text(html, f"journey-{team.journey.slug}", ("tbody",))
+    assert "Acme" not in row
+    tenant_create(name="Globex", owner=team.alice)
+
+    html = client.get(reverse("journey_list")).content.decode()
+
+    assert "Acme" in surrounding_text(html, f"journey-{team.journey.slug}", ("tbody",))
+
+
+def test_it_hides_duplicate_and_delete_from_a_viewer(client, team):
+    html = logged_in(client, team.victor).get(reverse("journey_list")).content.decode()
+    assert reverse("journey_edit", args=[team.journey.slug]) in html
+    assert reverse("journey_duplicate", args=[team.journey.slug]) not in html
+    assert reverse("journey_delete", args=[team.journey.slug]) not in html
