@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from ..engine.spec import SpecError, validate_step
 from ..engine.spec import Step as StepSpec
 from ..models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
+from ..services.quotas import volume_problems
 
 
 def _weights(value, count: int, label: str) -> None:
@@ -49,6 +50,9 @@ class JourneyAdminForm(forms.ModelForm):
         data = super().clean()
         if data.get("revenue_field") and data.get("revenue_min", 0) > data.get("revenue_max", 0):
             self.add_error("revenue_min", "must not be above the maximum")
+        if data.get("tenant") and data.get("journeys_per_day") is not None:
+            for problem in volume_problems(tenant=data["tenant"], journeys_per_day=data["journeys_per_day"]):
+                self.add_error("journeys_per_day", problem.message)
         return data
 
 
