@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from .access import journey_for_user
 from .asset_selectors import (
     BIZFLOW_FILE,
     DASHBOARD_FILE,
@@ -20,7 +21,6 @@ from .asset_selectors import (
     journey_asset_zip,
     journey_tenant_assets,
 )
-from .access import journey_for_user
 from .models import Destination, Journey, Membership
 from .services.assets import AssetPushRefused, journey_assets_request_push
 

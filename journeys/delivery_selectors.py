@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .access import require_role
-from .models import Destination, Journey, JourneyDestination, Run, Membership
+from .models import Destination, Journey, JourneyDestination, Membership, Run
 
 
 def due_pair_ids(*, now: datetime, owner=None) -> list[int]:

@@ -20,12 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from . import preview
+from .access import journey_for_user, role_at_least, role_in
 from .engine.errors import JourneyImportError
 from .engine.forecast import forecast
 from .forms.convert import JourneyEditor, blank_values, values_from_spec
 from .forms.editor import ImportForm
 from .forms.rows import EditorValues, RowAction, apply_row_action
-from .access import journey_for_user, role_at_least, role_in
 from .models import Journey, Membership
 from .selectors import journey_list_rows, journey_to_spec
 from .services.editing import journey_delete as delete_journey

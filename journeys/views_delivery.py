@@ -7,13 +7,14 @@ redirect to a page holding the panel.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from . import tasks
+from .access import journey_for_user, tenants_for_user
 from .delivery_forms import AttachForm, DestinationForm, settings_form
 from .delivery_selectors import (
     destination_get_for_user,
@@ -23,7 +24,6 @@ from .delivery_selectors import (
     journey_recent_runs,
 )
 from .engine.spec import InvalidJourney
-from .access import journey_for_user, tenants_for_user
 from .models import Journey, JourneyDestination, Membership, Run
 from .services.destinations import (
     destination_attach,
@@ -35,7 +35,6 @@ from .services.destinations import (
 from .services.scheduling import journey_activate, journey_pause, journey_resume
 from .services.tenancy import tenant_default_for_user
 from .sinks import available_kinds
-
 
 Role = Membership.Role
 

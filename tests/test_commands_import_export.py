@@ -17,7 +17,7 @@ from journeys.selectors import journey_to_spec
 from journeys.services.imports import EXAMPLES_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-RETAIL_JS = ROOT / "tests" / "fixtures" / "retail.config.js"
+RETAIL_JS = ROOT / "journeys" / "examples" / "retail-order-delivery.config.js"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.json"))
 
 

@@ -19,61 +19,27 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 from django.utils import timezone
 
-from ..engine.spec import ErrorRule, JourneySpec, Revenue, Step, Weighted
 from ..models import Run
 from ..services.delivery import delivery_catch_up
 from ..services.destinations import destination_attach, destination_create
 from ..services.journeys import journey_create_from_spec
 from ..services.scheduling import delivery_tick, journey_activate
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "retail-order-delivery.json"
-
-
-def retail_spec() -> JourneySpec:
-    """The reference generator's retail example: from journeys/examples when present, else as shipped."""
-    try:
-        from ..engine.jsonformat import loads_document
-
-        return loads_document(EXAMPLE.read_text(encoding="utf-8")).spec
-    except (ImportError, OSError):
-        pass
-    cities = [("London", 25), ("Manchester", 20), ("Birmingham", 12), ("Newcastle", 10), ("Glasgow", 8)]
-    cities += [("Portsmouth", 7), ("Reading", 6), ("Leicester", 5), ("Liverpool", 4), ("Leeds", 3)]
-    return JourneySpec(
-        name="[RETAIL] eCommerce order delivery",
-        event_provider="acme.retail",
-        correlation_field="order.id",
-        seed=510,
-        journeys_per_day=600,
-        hour_weights=(1, 1, 1, 1, 2, 3, 3, 4, 6, 9, 9, 10, 10, 9, 9, 6, 4, 3, 3, 2, 1, 1, 1, 1),
-        steps=(
-            Step("Place order", "place.order", carries_location=True, carries_segment=True, carries_revenue=True),
-            Step("Received in warehouse", "warehouse.received", 5, 0.1, 0.2, carries_location=True),
-            Step("Item picked", "item.picked", 1, 0.1, 0.2, max_loops=3, carries_segment=True),
-            Step("Order packed", "order.packed", 1, 1, 2),
-            Step("Order shipped", "order.shipped", 5, 0.5, 1),
-            Step("Delivery re-attempted", "delivery.reattempted", 5, 0.5, 1, optional_pct=40),
-            Step("Order received", "order.received", 1, 0.1, 0.2),
-        ),
-        errors=(ErrorRule("system.outage", 4, 10),),
-        locations=tuple(Weighted(name, weight) for name, weight in cities),
-        segment_field="loyalty",
-        segments=(Weighted("gold", 60), Weighted("silver", 20), Weighted("bronze", 10), Weighted("basic", 10)),
-        revenue=Revenue("order.value", 100, 2000, "Revenue"),
-        hosts=(Weighted("HOST-218FBE0DE60A5B16", 50), Weighted("HOST-DA9370FA4A602E97", 50)),
-    )
+from ..services.tenancy import tenant_create
+from . import retail_spec
 
 
 @contextmanager
 def _scratch():
-    """A throw-away user (deleted with everything it owns afterwards) and a temporary events folder."""
+    """A throw-away user and tenant (deleted with all they hold afterwards) and a temporary events folder."""
     user = get_user_model().objects.create_user(f"bench-{uuid.uuid4().hex[:12]}")
+    tenant = tenant_create(name=f"{user.username} tenant", owner=user)
     try:
         with tempfile.TemporaryDirectory(prefix="bizflow-bench-") as directory:
             # One run per pair however long it takes: the figures are for the work, not the hand-overs.
             with override_settings(BIZFLOW_EVENTS_DIR=Path(directory), BIZFLOW_RUN_BUDGET_SECONDS=24 * 3600):
                 yield user
     finally:
+        tenant.delete()
         user.delete()
 
 

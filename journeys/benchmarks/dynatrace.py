@@ -27,32 +27,13 @@ from ..devtools.dynatrace_receiver import DEFAULT_API_TOKEN, DynatraceReceiver
 from ..engine.encode import EncodedBatch
 from ..engine.forecast import forecast
 from ..engine.generator import generate
-from ..engine.spec import ErrorRule, JourneySpec, Revenue, Step, Weighted
+from ..engine.spec import JourneySpec
 from ..sinks.dynatrace.transport import DynatraceSink
 from ..sinks.http import HttpClient, HttpPolicy
+from . import retail_spec
 
 WINDOW_HOURS = 23.0  # a backfill: inside Dynatrace's 24 hours with a margin
-CITIES = ("London", "Manchester", "Birmingham", "Leeds", "Glasgow", "Liverpool", "Bristol", "Sheffield", "Edinburgh",
-          "Portsmouth")
-# The reference generator's retail example (reference/dynatrace.md §1), at a volume set per run.
-RETAIL = JourneySpec(
-    name="[RETAIL] eCommerce order delivery", event_provider="acme.retail", correlation_field="order.id",
-    steps=(
-        Step("Place order", "place.order", carries_location=True, carries_segment=True, carries_revenue=True),
-        Step("Received in warehouse", "warehouse.received", 5, 0.1, 0.2, carries_location=True),
-        Step("Item picked", "item.picked", 1, 0.1, 0.2, max_loops=3, carries_segment=True),
-        Step("Order packed", "order.packed", 1, 1, 2),
-        Step("Order shipped", "order.shipped", 5, 0.5, 1),
-        Step("Delivery re-attempted", "delivery.reattempted", 5, 0.5, 1, optional_pct=40),
-        Step("Order received", "order.received", 1, 0.1, 0.2),
-    ),
-    errors=(ErrorRule("system.outage", 4, 10),),
-    locations=tuple(Weighted(city, 10) for city in CITIES),
-    segment_field="loyalty",
-    segments=(Weighted("gold", 60), Weighted("silver", 20), Weighted("bronze", 10), Weighted("basic", 10)),
-    revenue=Revenue("order.value", 100, 2000),
-    hosts=(Weighted("HOST-DA9370FA4A602E97", 50), Weighted("HOST-5C2A2E0A1E5B3F11", 50)),
-)
+RETAIL = retail_spec()  # the reference generator's retail example, at a volume set per run
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,14 @@ import json
 import resource
 import sys
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
+from journeys.benchmarks import retail_spec
 from journeys.engine.generator import generate
-from journeys.engine.jsonformat import loads
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "retail-order-delivery.json"
 
 
 def bench_engine(journeys_per_day: float = 1_000_000, hours: float = 24) -> dict:
-    spec = replace(loads(EXAMPLE.read_text()), journeys_per_day=journeys_per_day)
+    spec = retail_spec(journeys_per_day=journeys_per_day)
     start = datetime(2026, 11, 2, tzinfo=UTC)
     events = size = 0
     began = time.perf_counter()

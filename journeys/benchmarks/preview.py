@@ -12,9 +12,10 @@ import statistics
 import time
 import uuid
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from ..engine.spec import ErrorRule, JourneySpec, Revenue, Step, Weighted
@@ -60,7 +61,8 @@ def bench_spec(steps: int = 20, *, journeys_per_day: float = 5000) -> JourneySpe
 def bench_preview(steps: int = 20, *, repeats: int = 9) -> float:
     """Median milliseconds to render the preview of a ``steps``-step journey (after one warm-up)."""
     timings = []
-    with transaction.atomic():
+    # The test client calls itself "testserver"; outside the test suite that host must be allowed here.
+    with transaction.atomic(), override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
         user = get_user_model().objects.create_user(f"bench-{uuid.uuid4().hex[:12]}")
         journey = journey_create_from_spec(spec=bench_spec(steps), owner=user)
         client = Client()

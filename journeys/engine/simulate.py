@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .columns import EventColumns
-from .compiled import BLOCK_MS, CompiledJourney, CompiledIncident, CompiledStep
+from .compiled import BLOCK_MS, CompiledIncident, CompiledJourney, CompiledStep
 
 
 def block_rng(seed: int, block: int) -> np.random.Generator:

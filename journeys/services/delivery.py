@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..engine.compiled import compile_journey
+from ..engine.encode import regroup
 from ..engine.generator import to_epoch_ms
 from ..models import Journey, JourneyDestination, Run
 from ..selectors import journey_to_spec
@@ -279,7 +280,7 @@ class _Job:
             self._stop_at_cap(cap)
             return
         batches = self.stream.batches(spec, self.cursor.ms, self.end_ms, self.pair.origin_ms)
-        for batch in skip_delivered(self.cursor, batches):
+        for batch in regroup(skip_delivered(self.cursor, batches), sink.preferred_batch_events):
             granted = len(batch)
             if cap is not None:
                 granted = quota_reserve(tenant_id=tenant.pk, day=day, wanted=len(batch), cap=cap)

@@ -7,7 +7,7 @@ from journeys.engine.configjs import import_configjs
 from journeys.engine.errors import JourneyImportError
 from journeys.engine.spec import ErrorRule, Revenue, Step, Weighted
 
-RETAIL = (Path(__file__).resolve().parent.parent / "fixtures" / "retail.config.js").read_text()
+RETAIL = (Path(__file__).resolve().parents[2] / "journeys" / "examples" / "retail-order-delivery.config.js").read_text()
 
 MINIMAL = """
 const FLOW_NAME = "Claims"

@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
@@ -277,3 +277,14 @@ def test_it_starts_journeys_at_the_daily_volume_on_average():
 
     # 14 days at weekday factors 7/9 (x10 days) and 14/9 (x4 days): 42,000 expected; Poisson sd ~205.
     assert abs(starts - 42_000) < 5 * 205
+
+
+def test_it_regroups_batches_into_larger_runs_without_changing_the_stream():
+    from journeys.engine.encode import regroup
+
+    batches = list(generate(example("retail-order-delivery", journeys_per_day=200_000), DAY, DAY + timedelta(hours=3)))
+    grouped = list(regroup(batches, 40_000))
+
+    assert b"".join(b.data for b in grouped) == b"".join(b.data for b in batches)
+    assert all(len(b) <= 40_000 for b in grouped) and len(grouped) < len(batches)
+    assert list(regroup(batches, None)) == batches

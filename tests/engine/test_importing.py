@@ -8,7 +8,7 @@ from journeys.engine.configjs import import_configjs
 from journeys.engine.errors import JourneyImportError
 from journeys.engine.importing import CONFIGJS_DESCRIPTION, detect_format, import_journey_text, read_journey_text
 
-RETAIL = (Path(__file__).resolve().parent.parent / "fixtures" / "retail.config.js").read_text()
+RETAIL = (Path(__file__).resolve().parents[2] / "journeys" / "examples" / "retail-order-delivery.config.js").read_text()
 
 
 def workflow(script: str) -> str:

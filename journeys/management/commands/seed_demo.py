@@ -2,7 +2,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from journeys.services.destinations import demo_destination_ensure
-
 from journeys.services.imports import DEMO_PASSWORD, DEMO_USERNAME, demo_seed
 
 
