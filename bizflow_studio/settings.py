@@ -170,6 +170,9 @@ HTTP_BACKOFF_SECONDS = env_float("HTTP_BACKOFF_SECONDS", 0.5)  # first pause; do
 HTTP_RETRY_BUDGET_SECONDS = env_float("HTTP_RETRY_BUDGET_SECONDS", 60.0)  # most a call waits between its tries
 # http:// destinations only for local receivers (development, tests); users' destinations need https.
 HTTP_ALLOW_PLAIN = env_bool("HTTP_ALLOW_PLAIN", DEBUG)
+# Destinations on loopback, private, link-local and other non-public addresses: only for local set-ups
+# (journeys/sinks/url_safety.py); otherwise a user could make the server call its own neighbours.
+BIZFLOW_ALLOW_PRIVATE_DESTINATIONS = env_bool("BIZFLOW_ALLOW_PRIVATE_DESTINATIONS", DEBUG)
 DYNATRACE_SSO_TOKEN_URL = env_str("DYNATRACE_SSO_TOKEN_URL", "https://sso.dynatrace.com/sso/oauth2/token")
 # Content-Encoding: gzip on ingest requests: Dynatrace APIs take it, unconfirmed for bizevents ingest.
 DYNATRACE_GZIP = env_bool("DYNATRACE_GZIP", False)

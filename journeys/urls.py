@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import asset_views, views, views_connection, views_decisions, views_delivery, views_delivery_dynatrace
+from . import asset_views, views, views_connection, views_decisions, views_delivery, views_delivery_dynatrace, views_team
 
 urlpatterns = [
     path("", views.journey_list, name="journey_list"),
@@ -58,4 +58,10 @@ urlpatterns = [
         asset_views.journey_assets_download,
         name="journey_assets_download",
     ),
+    # The team page: tenants, members and roles.
+    path("team/", views_team.team, name="team"),
+    path("team/<slug:slug>/", views_team.team_tenant, name="team_tenant"),
+    path("team/<slug:slug>/members/add/", views_team.team_member_add, name="team_member_add"),
+    path("team/<slug:slug>/members/<int:user_id>/role/", views_team.team_member_role, name="team_member_role"),
+    path("team/<slug:slug>/members/<int:user_id>/remove/", views_team.team_member_remove, name="team_member_remove"),
 ]

@@ -22,6 +22,7 @@ from django_htmx.http import trigger_client_event
 from . import preview
 from .access import journey_for_user, role_at_least, role_in
 from .engine.errors import JourneyImportError
+from .engine.spec import InvalidJourney
 from .engine.forecast import forecast
 from .forms.convert import JourneyEditor, blank_values, values_from_spec
 from .forms.editor import ImportForm
@@ -102,7 +103,11 @@ def _editor_post(request: HttpRequest, *, journey: Journey | None) -> HttpRespon
     spec = editor.spec()
     if spec is None:
         return _render_editor(request, editor, journey=journey)
-    saved = journey_save_from_editor(journey=journey, actor=request.user, spec=spec, description=editor.description)
+    try:
+        saved = journey_save_from_editor(journey=journey, actor=request.user, spec=spec, description=editor.description)
+    except InvalidJourney as exc:  # rules of the tenant's (its volume cap), beyond the journey's own
+        editor.add_errors(exc.errors)
+        return _render_editor(request, editor, journey=journey)
     messages.success(request, f"Saved “{saved.name}”.")
     return redirect("journey_edit", slug=saved.slug)
 

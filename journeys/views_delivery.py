@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from . import tasks
 from .access import journey_for_user, role_at_least, role_in, tenants_for_user
@@ -100,6 +100,7 @@ def _start_runs(pairs: list[JourneyDestination]) -> None:
 
 
 @login_required
+@require_GET
 def journey_delivery(request, slug: str):
     journey = _get_journey_for_user(request, slug)
     return panel_response(request, journey)

@@ -103,3 +103,23 @@ def test_it_refuses_error_percentages_of_a_step_above_one_hundred(admin_client):
 
     assert "may add up to 100 at most" in response.content.decode()
     assert journey.errors.count() == 0
+
+
+def test_it_refuses_a_volume_above_the_tenants_cap_next_to_the_field(admin_client):
+    Tenant.objects.update(journeys_per_day_cap=500)
+
+    response = add(admin_client, journey_fields={"journeys_per_day": "600"})
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Acme allows at most 500 journeys per day per journey" in errors["journeys_per_day"][0]
+    assert not Journey.objects.exists()
+
+
+def test_it_writes_the_admins_changes_to_the_audit_log(admin_client):
+    from journeys.models import AuditEntry
+
+    add(admin_client)
+
+    entry = AuditEntry.objects.filter(action="journey.created").get()
+    assert (entry.actor.username, entry.details) == ("admin", {"via": "admin"})

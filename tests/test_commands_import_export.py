@@ -173,3 +173,49 @@ def test_it_exits_non_zero_from_the_command_line(tmp_path, bad_config):
     assert done.returncode == 1 and done.stdout == ""
     assert "line 25 (PROCESS_STEPS[3]): expected 7 values" in done.stderr
     assert f"CommandError: {bad_config} was not imported: 1 problem, listed above" in done.stderr
+
+
+@pytest.fixture
+def tenants(demo):
+    from journeys.services.tenancy import membership_set, tenant_create
+
+    owner = get_user_model().objects.create_user("alice")
+    acme, globex, viewed = (tenant_create(name=name, owner=owner) for name in ("Acme", "Globex", "Viewed"))
+    membership_set(tenant=acme, user=demo, role="editor", actor=owner)
+    membership_set(tenant=viewed, user=demo, role="viewer", actor=owner)
+    return {"acme": acme, "globex": globex, "viewed": viewed}
+
+
+def test_it_imports_into_the_tenant_named_by_slug(tenants):
+    out, _ = run("import_journey", str(EXAMPLES[0]), "--tenant", "acme")
+
+    assert Journey.objects.get(slug=out.strip()).tenant == tenants["acme"]
+
+
+def test_it_imports_into_the_owners_default_tenant_without_a_slug(tenants):
+    out, _ = run("import_journey", str(EXAMPLES[0]))
+
+    assert Journey.objects.get(slug=out.strip()).tenant == tenants["acme"]  # the first one demo may edit in
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [("globex", "no tenant 'globex' that demo is a member of"), ("nowhere", "no tenant 'nowhere'"),
+     ("viewed", "demo is a viewer of Viewed: importing needs the editor role")],
+)
+def test_it_refuses_a_tenant_the_owner_may_not_import_into(tenants, slug, message):
+    with pytest.raises(CommandError, match=message):
+        run("import_journey", str(EXAMPLES[0]), "--tenant", slug)
+
+    assert not Journey.objects.exists()
+
+
+def test_it_lists_a_volume_above_the_tenants_cap_as_a_problem(tenants):
+    tenants["acme"].journeys_per_day_cap = 1
+    tenants["acme"].save()
+    out, err = StringIO(), StringIO()
+
+    with pytest.raises(CommandError, match="was not imported: 1 problem"):
+        call_command("import_journey", str(EXAMPLES[0]), "--tenant", "acme", stdout=out, stderr=err)
+
+    assert "journeys_per_day: Acme allows at most 1 journeys per day per journey" in err.getvalue()

@@ -1,24 +1,109 @@
-"""Destinations with their health, journey-destination progress and the run history."""
+"""Destinations with their health, journey-destination progress and the run history.
+
+A destination's credentials are never shown here, not even encrypted: the list and the page name the
+secrets that are set, nothing more. Settings and credentials are edited on the destination's own page
+(Destinations), where each kind's form checks them; here they are read only.
+"""
 
 from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
 
 from ..models import Destination, JourneyDestination, Run, TenantAssets
+from .display import ADMIN_CSS, audit_admin_change, badge, when
+
+
+class StoppedFilter(admin.SimpleListFilter):
+    title = "stopped"
+    parameter_name = "stopped"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Stopped"), ("no", "Running")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(stopped_reason="")
+        if self.value() == "no":
+            return queryset.filter(stopped_reason="")
+        return queryset
 
 
 @admin.register(Destination)
 class DestinationAdmin(admin.ModelAdmin):
-    # ``secrets`` is not editable and never listed: the admin shows neither it nor its ciphertext.
-    list_display = ["name", "kind", "owner", "last_success_at", "last_error_at", "stopped_reason"]
-    list_filter = ["kind"]
-    search_fields = ["name"]
-    readonly_fields = ["last_success_at", "last_error_at", "last_error", "stopped_at"]
-    exclude = ["secrets"]
+    list_display = ["name", "tenant", "kind", "health", "journey_count", "owner"]
+    list_filter = [("tenant", admin.RelatedOnlyFieldListFilter), "kind", StoppedFilter]
+    list_select_related = ["tenant", "owner"]
+    search_fields = ["name", "tenant__name"]
+    fields = ["name", "tenant", "owner", "kind", "config", "secrets_set", "health", "last_error", "stopped_at"]
+    readonly_fields = ["tenant", "owner", "kind", "config", "secrets_set", "health", "last_error", "stopped_at"]
+    actions = ["restart_selected"]
+
+    class Media:
+        css = ADMIN_CSS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(journeys=Count("deliveries", distinct=True))
+
+    def has_add_permission(self, request) -> bool:
+        return False  # on the Destinations page, where the kind's form checks settings and credentials
+
+    @admin.display(description="journeys", ordering="journeys")
+    def journey_count(self, destination: Destination) -> int:
+        return destination.journeys
+
+    @admin.display(description="secrets")
+    def secrets_set(self, destination: Destination) -> str:
+        names = sorted(destination.secrets)
+        return f"set: {', '.join(names)}" if names else "none"
+
+    @admin.display(description="health", ordering="last_success_at")
+    def health(self, destination: Destination):
+        if destination.is_stopped:
+            head = badge("stopped", "bad", f"since {when(destination.stopped_at)}")
+            detail = destination.stopped_reason
+        elif destination.last_error_at and (
+            not destination.last_success_at or destination.last_error_at > destination.last_success_at
+        ):
+            head = badge("failing", "warn", f"last error {when(destination.last_error_at)}")
+            detail = f"last error {when(destination.last_error_at)}: {destination.last_error}"
+        elif destination.last_success_at:
+            head = badge("healthy", "good")
+            detail = f"last success {when(destination.last_success_at)}"
+            if destination.last_error_at:
+                detail += f"; last error {when(destination.last_error_at)}"
+        else:
+            return badge("not used yet", "quiet")
+        return format_html('{}<span class="bf-detail">{}</span>', head, _short(detail))
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        audit_admin_change(request, obj, action="destination.updated", tenant=obj.tenant)
+
+    def delete_model(self, request, obj) -> None:
+        audit_admin_change(request, obj, action="destination.deleted", tenant=obj.tenant)
+        super().delete_model(request, obj)
+
+    @admin.action(description="Try selected destinations again (clear their stop)")
+    def restart_selected(self, request, queryset) -> None:
+        from ..services.destinations import destination_restart
+
+        stopped = [destination for destination in queryset if destination.is_stopped]
+        for destination in stopped:
+            destination_restart(destination=destination)
+            audit_admin_change(request, destination, action="destination.restarted", tenant=destination.tenant)
+        self.message_user(request, f"{len(stopped)} destination(s) will be tried again at the next tick.")
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @admin.register(JourneyDestination)
 class JourneyDestinationAdmin(admin.ModelAdmin):
-    list_display = ["journey", "destination", "active", "cursor_ms", "cursor_skip", "locked_until"]
-    list_filter = ["active"]
+    list_display = ["journey", "destination", "active", "delivered_until", "backfill_percent", "locked_until"]
+    list_filter = ["active", ("journey__tenant", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["journey", "destination"]
     readonly_fields = [
         "cursor_ms",
         "cursor_skip",
@@ -32,23 +117,65 @@ class JourneyDestinationAdmin(admin.ModelAdmin):
         "probe_error",
     ]
 
+    def has_add_permission(self, request) -> bool:
+        return False  # attached on the journey's page, which starts the backfill
+
+
+OUTCOME_TONES = {
+    Run.Outcome.SUCCESS: "good",
+    Run.Outcome.PARTIAL: "warn",
+    Run.Outcome.FAILED: "bad",
+    Run.Outcome.SKIPPED: "quiet",
+    Run.Outcome.RUNNING: "quiet",
+}
+
 
 @admin.register(Run)
 class RunAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "where", "kind", "outcome", "delivered", "rejected", "expired"]
-    list_filter = ["outcome", "kind"]
+    list_display = [
+        "started_at", "journey_name", "destination_name", "kind", "outcome_badge", "delivered", "rejected", "expired",
+        "duration", "why",
+    ]
+    list_display_links = ["started_at"]
+    list_filter = [
+        "outcome",
+        "kind",
+        ("journey_destination__journey__tenant", admin.RelatedOnlyFieldListFilter),
+        ("journey_destination__destination", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["journey_destination__journey", "journey_destination__destination", "journey", "destination"]
+    date_hierarchy = "started_at"
+    search_fields = ["journey_destination__journey__name", "journey_destination__destination__name", "journey__name", "error"]
 
-    @admin.display(description="Journey and destination")
-    def where(self, run: Run) -> str:
-        # Deliveries belong to a journey-destination; asset pushes name their journey and destination.
-        return f"{run.journey} -> {run.destination}" if run.is_push else str(run.journey_destination)
+    class Media:
+        css = ADMIN_CSS
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    # Deliveries belong to a journey-destination; asset pushes name their journey and destination.
+    @admin.display(description="journey", ordering="journey_destination__journey__name")
+    def journey_name(self, run: Run) -> str:
+        return run.journey.name if run.is_push else run.journey_destination.journey.name
+
+    @admin.display(description="destination", ordering="journey_destination__destination__name")
+    def destination_name(self, run: Run) -> str:
+        return run.destination.name if run.is_push else run.journey_destination.destination.name
+
+    @admin.display(description="outcome", ordering="outcome")
+    def outcome_badge(self, run: Run):
+        return badge(run.get_outcome_display(), OUTCOME_TONES.get(run.outcome, "quiet"))
+
+    @admin.display(description="took", ordering="duration_ms")
+    def duration(self, run: Run) -> str:
+        return f"{run.duration_ms / 1000:.1f} s"
+
+    @admin.display(description="why it ended so")
+    def why(self, run: Run) -> str:
+        return _short(run.error, 120) if run.error else ""
 
 
 @admin.register(TenantAssets)

@@ -7,12 +7,16 @@ its own rows with the same engine rules, so the admin never saves a journey the 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Q
 
-from ..engine.spec import SpecError, validate_step
+from ..engine.spec import InvalidJourney, SpecError, validate_step
 from ..engine.spec import Step as StepSpec
 from ..models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
+from ..services.quotas import volume_problems
+from ..services.scheduling import journey_pause, journey_resume
+from .display import ADMIN_CSS, audit_admin_change, badge, when
 
 
 def _weights(value, count: int, label: str) -> None:
@@ -49,6 +53,9 @@ class JourneyAdminForm(forms.ModelForm):
         data = super().clean()
         if data.get("revenue_field") and data.get("revenue_min", 0) > data.get("revenue_max", 0):
             self.add_error("revenue_min", "must not be above the maximum")
+        if data.get("tenant") and data.get("journeys_per_day") is not None:
+            for problem in volume_problems(tenant=data["tenant"], journeys_per_day=data["journeys_per_day"]):
+                self.add_error("journeys_per_day", problem.message)
         return data
 
 
@@ -122,12 +129,86 @@ class IncidentInline(admin.TabularInline):
     extra = 0
 
 
+STATE_TONES = {Journey.State.ACTIVE: "good", Journey.State.PAUSED: "warn", Journey.State.DRAFT: "quiet"}
+
+
 @admin.register(Journey)
 class JourneyAdmin(admin.ModelAdmin):
     form = JourneyAdminForm
-    list_display = ["name", "tenant", "event_provider", "state", "journeys_per_day", "owner", "updated_at"]
-    list_filter = ["state", "tenant"]
+    list_display = ["name", "tenant", "state_badge", "volume", "destination_count", "last_run", "owner", "updated_at"]
+    list_filter = ["state", ("tenant", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["tenant", "owner"]
     search_fields = ["name", "event_provider", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["state"]
     inlines = [StepInline, ErrorInline, LocationInline, SegmentInline, HostInline, IncidentInline]
+    actions = ["pause_selected", "resume_selected"]
+
+    class Media:
+        css = ADMIN_CSS
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                destinations=Count("deliveries", filter=Q(deliveries__active=True), distinct=True),
+                last_run_at=Max("deliveries__runs__started_at"),
+            )
+        )
+
+    @admin.display(description="state", ordering="state")
+    def state_badge(self, journey: Journey):
+        return badge(journey.get_state_display(), STATE_TONES.get(journey.state, "quiet"))
+
+    @admin.display(description="journeys per day", ordering="journeys_per_day")
+    def volume(self, journey: Journey) -> str:
+        return f"{journey.journeys_per_day:,g}"
+
+    @admin.display(description="destinations", ordering="destinations")
+    def destination_count(self, journey: Journey) -> int:
+        return journey.destinations
+
+    @admin.display(description="last run", ordering="last_run_at")
+    def last_run(self, journey: Journey) -> str:
+        return when(journey.last_run_at)
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        action = "journey.updated" if change else "journey.created"
+        audit_admin_change(request, obj, action=action, tenant=obj.tenant)
+
+    def delete_model(self, request, obj) -> None:
+        audit_admin_change(request, obj, action="journey.deleted", tenant=obj.tenant)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for journey in queryset.select_related("tenant"):
+            audit_admin_change(request, journey, action="journey.deleted", tenant=journey.tenant)
+        super().delete_queryset(request, queryset)
+
+    @admin.action(description="Pause selected journeys")
+    def pause_selected(self, request, queryset) -> None:
+        active = list(queryset.filter(state=Journey.State.ACTIVE).select_related("tenant"))
+        for journey in active:
+            journey_pause(journey=journey, user=request.user)
+        self._report(request, "Paused", active, queryset.count())
+
+    @admin.action(description="Resume selected journeys")
+    def resume_selected(self, request, queryset) -> None:
+        resumed = []
+        for journey in queryset.filter(state=Journey.State.PAUSED).select_related("tenant"):
+            try:
+                journey_resume(journey=journey, user=request.user)
+            except InvalidJourney as exc:
+                self.message_user(request, f"{journey.name} cannot run: {exc}", messages.ERROR)
+            else:
+                resumed.append(journey)
+        self._report(request, "Resumed", resumed, queryset.count())
+
+    def _report(self, request, verb: str, done: list[Journey], selected: int) -> None:
+        names = ", ".join(journey.name for journey in done[:10]) + (" and more" if len(done) > 10 else "")
+        text = f"{verb} {len(done)} of {selected} selected journeys" + (f": {names}." if done else ".")
+        if len(done) < selected:
+            text += " The others were not in a state to change (a draft is activated from its page)."
+        self.message_user(request, text, messages.SUCCESS if done else messages.WARNING)

@@ -1,8 +1,12 @@
-"""Tenants with their members, and the read-only audit log."""
+"""Tenants with their members, caps and today's usage; the read-only audit log."""
 
 from django.contrib import admin
+from django.db.models import Count
+from django.utils import timezone
 
-from ..models import AuditEntry, Membership, Tenant
+from ..models import AuditEntry, Membership, Tenant, TenantDailyUsage
+from ..services.quotas import events_sent_on, usage_day
+from .display import ADMIN_CSS, audit_admin_change, badge
 
 
 class MembershipInline(admin.TabularInline):
@@ -13,25 +17,82 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "member_count", "journey_count", "events_per_day_cap", "journeys_per_day_cap"]
+    list_display = ["name", "slug", "member_count", "journey_count", "events_today", "journeys_per_day_cap"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "events_per_day_cap", "journeys_per_day_cap"]
     inlines = [MembershipInline]
 
-    @admin.display(description="members")
-    def member_count(self, tenant: Tenant) -> int:
-        return tenant.memberships.count()
+    class Media:
+        css = ADMIN_CSS
 
-    @admin.display(description="journeys")
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(members=Count("memberships", distinct=True), journey_total=Count("journeys", distinct=True))
+        )
+
+    @admin.display(description="members", ordering="members")
+    def member_count(self, tenant: Tenant) -> int:
+        return tenant.members
+
+    @admin.display(description="journeys", ordering="journey_total")
     def journey_count(self, tenant: Tenant) -> int:
-        return tenant.journeys.count()
+        return tenant.journey_total
+
+    @admin.display(description="events today / cap")
+    def events_today(self, tenant: Tenant):
+        sent = events_sent_on(tenant=tenant, day=usage_day(timezone.now()))
+        cap = tenant.events_per_day_cap
+        if cap is None:
+            return f"{sent:,} (no cap)"
+        return badge(f"{sent:,} / {cap:,}", "bad" if sent >= cap else "good")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        details = {"changed": form.changed_data} if change else {}
+        action = "tenant.updated" if change else "tenant.created"
+        audit_admin_change(request, obj, action=action, tenant=obj, details=details)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        # Members added, changed or removed here are audited like those on the team page.
+        for removed in formset.deleted_forms:
+            member = removed.instance
+            if member.pk:
+                details = {"user": member.user.username}
+                audit_admin_change(request, member, action="member.removed", tenant=form.instance, details=details)
+        super().save_formset(request, form, formset, change)
+        for saved in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
+            action = "member.added" if saved in formset.new_objects else "member.role_changed"
+            details = {"user": saved.user.username, "role": saved.role}
+            audit_admin_change(request, saved, action=action, tenant=form.instance, details=details)
+
+    def delete_model(self, request, obj) -> None:
+        audit_admin_change(request, obj, action="tenant.deleted", tenant=None, details={"name": obj.name})
+        super().delete_model(request, obj)
+
+
+@admin.register(TenantDailyUsage)
+class TenantDailyUsageAdmin(admin.ModelAdmin):
+    """Events each tenant's runs sent per UTC day: what the events-per-day cap is checked against."""
+
+    list_display = ["day", "tenant", "events"]
+    list_filter = [("tenant", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """The audit log: read only, newest first."""
 
-    list_display = ["at", "tenant", "actor", "action", "target_type", "target_label"]
+    list_display = ["at", "tenant", "actor", "action", "target_type", "target_label", "details"]
     list_filter = ["action", "target_type", "tenant"]
     search_fields = ["target_label", "actor__username"]
     date_hierarchy = "at"

@@ -354,6 +354,12 @@ class JourneyEditor:
             extra_attributes=tuple((_Cleaned(f).text("key"), _Cleaned(f).text("value")) for f in forms["attributes"]),
         )
 
+    def add_errors(self, errors: list[SpecError]) -> None:
+        """Show errors a service raised on saving (e.g. a volume above the tenant's cap) beside their inputs."""
+        for error in errors:
+            self._place(error)
+        self._spec = None
+
     def _place(self, error: SpecError) -> None:
         """Attach ``error`` to the input its path names, unless that input already shows an error."""
         path = _BASICS_PATHS.get(error.path, error.path)

@@ -2,7 +2,7 @@ from .assets import TenantAssets
 from .decisions import DecisionSettings
 from .delivery import Destination, JourneyDestination, Run
 from .journey import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
-from .tenancy import AuditEntry, Membership, Tenant
+from .tenancy import AuditEntry, Membership, Tenant, TenantDailyUsage
 
 __all__ = [
     "AuditEntry",
@@ -20,4 +20,5 @@ __all__ = [
     "Step",
     "Tenant",
     "TenantAssets",
+    "TenantDailyUsage",
 ]

@@ -38,6 +38,7 @@ class TenantAssets(models.Model):
             models.UniqueConstraint(fields=["journey", "environment_url"], name="unique_journey_tenant_assets")
         ]
         ordering = ["journey", "environment_url"]
+        verbose_name_plural = "tenant assets"
 
     def __str__(self) -> str:
         return f"{self.journey} in {self.environment_url}"

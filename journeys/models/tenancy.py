@@ -42,6 +42,26 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()}) in {self.tenant}"
 
 
+class TenantDailyUsage(models.Model):
+    """Events a tenant's runs sent on one UTC day: the counter its events-per-day cap is checked against.
+
+    Runs reserve events here before sending (a conditional update), so two runs at once cannot both
+    pass the cap; what a sink did not take is given back.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="daily_usage")
+    day = models.DateField()
+    events = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "tenant"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "day"], name="one_usage_row_per_tenant_and_day")]
+        verbose_name_plural = "tenant daily usage"
+
+    def __str__(self) -> str:
+        return f"{self.tenant} on {self.day}: {self.events} events"
+
+
 class AuditEntry(models.Model):
     tenant = models.ForeignKey(Tenant, null=True, on_delete=models.SET_NULL, related_name="audit_entries")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

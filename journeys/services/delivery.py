@@ -32,6 +32,14 @@ from ..selectors import journey_to_spec
 from ..sinks import sink_class
 from ..sinks.base import DeliveryError, DeliveryReport, Sink
 from .cursor import Cursor, cut, skip_delivered
+from .quotas import (
+    cap_reached_note,
+    events_left_today,
+    quota_release,
+    quota_reserve,
+    usage_day,
+    volume_over_cap_reason,
+)
 from .streams import delivery_stream
 
 logger = logging.getLogger(__name__)
@@ -106,12 +114,13 @@ def pair_start(*, pair: JourneyDestination, now: datetime) -> JourneyDestination
 
 
 def delivery_allowance(*, journey_destination: JourneyDestination, now: datetime) -> int | None:
-    """The most events this run may deliver (None: no limit).
+    """How many more events the journey's tenant may deliver today, by UTC day (None: no cap).
 
-    The hook for quotas: a tenant's plan will cap events per day here. Events held back by it stay
-    due and go out in a later run (or expire, and are counted, if they wait too long).
+    A run stops when it is 0; while it sends, each batch reserves its share of what is left
+    (services/quotas.py), so runs of the tenant's other journeys at the same time cannot pass the
+    cap either. Events held back stay due: they go out on a later day, or expire, and are counted.
     """
-    return None
+    return events_left_today(tenant=journey_destination.journey.tenant, now=now)
 
 
 def _claim(pair_id: int, token: str) -> bool:
@@ -132,7 +141,7 @@ def _why_not_deliverable(pair: JourneyDestination) -> str:
         return "delivery to this destination is switched off"
     if pair.destination.is_stopped:
         return f"the destination is stopped: {pair.destination.stopped_reason}"
-    return ""
+    return volume_over_cap_reason(tenant=pair.journey.tenant, journeys_per_day=pair.journey.journeys_per_day)
 
 
 def _ms_to_datetime(ms: int) -> datetime:
@@ -165,7 +174,9 @@ def delivery_run(
         reason = "another run of this journey and destination was in progress"
         return DeliveryOutcome(_skipped_run(journey_destination_id, kind, reason))
     try:
-        pair = JourneyDestination.objects.select_related("journey", "destination").get(pk=journey_destination_id)
+        pair = JourneyDestination.objects.select_related("journey__tenant", "destination").get(
+            pk=journey_destination_id
+        )
         reason = _why_not_deliverable(pair)
         if reason:
             return DeliveryOutcome(_skipped_run(pair.pk, kind, reason))
@@ -217,6 +228,7 @@ class _Job:
         self.notes: list[str] = []
         self.error: DeliveryError | None = None
         self.more = False
+        self.capped = False  # stopped at the tenant's events-per-day cap
 
     def out_of_time(self) -> bool:
         if self.deadline is not None and time.monotonic() >= self.deadline:
@@ -262,25 +274,39 @@ class _Job:
         self._commit(self.cursor.at_least(until_ms))
 
     def _deliver(self, spec, sink: Sink) -> None:
-        allowance = delivery_allowance(journey_destination=self.pair, now=self.now)
+        tenant = self.journey.tenant
+        cap, day = tenant.events_per_day_cap, usage_day(self.now)
+        if delivery_allowance(journey_destination=self.pair, now=self.now) == 0:
+            self._stop_at_cap(cap)
+            return
         batches = self.stream.batches(spec, self.cursor.ms, self.end_ms, self.pair.origin_ms)
         for batch in regroup(skip_delivered(self.cursor, batches), sink.preferred_batch_events):
-            if allowance is not None and len(batch) >= allowance:
-                batch = cut(batch, 0, allowance)
-                self.notes.append("stopped at this run's event allowance; the rest stays due")
+            granted = len(batch)
+            if cap is not None:
+                granted = quota_reserve(tenant_id=tenant.pk, day=day, wanted=len(batch), cap=cap)
+                if granted < len(batch):
+                    batch = cut(batch, 0, granted)
+                    self._stop_at_cap(cap)
             self.run.events_generated += len(batch)
-            if len(batch) and not self._send(sink, batch):
-                return
-            if allowance is not None:
-                allowance -= len(batch)
-                if allowance <= 0:
+            if len(batch):
+                taken = self._send(sink, batch)
+                if cap is not None:
+                    quota_release(tenant_id=tenant.pk, day=day, unused=granted - taken)
+                if self.error is not None:
                     return
-            if self.out_of_time():
+            if self.capped or self.out_of_time():
                 return
         self._commit(self.cursor.at_least(self.end_ms))
 
-    def _send(self, sink: Sink, batch) -> bool:
-        """Deliver one batch and save the progress it made; False when the run must stop here."""
+    def _stop_at_cap(self, cap: int) -> None:
+        self.capped = True
+        self.notes.append(cap_reached_note(cap))
+
+    def _send(self, sink: Sink, batch) -> int:
+        """Deliver one batch and save the progress it made; returns how many events the sink took.
+
+        A failure is kept in ``self.error``: the run stops there.
+        """
         try:
             report = sink.deliver(batch, journey_slug=self.journey.slug)
         except DeliveryError as exc:
@@ -290,9 +316,9 @@ class _Job:
                     self.cursor.after(batch.ts_ms[:taken]), delivered=taken, nbytes=cut(batch, 0, taken).nbytes
                 )
             self.error = exc
-            return False
+            return taken
         self._commit_report(batch, report)
-        return True
+        return len(batch)
 
     def _commit_report(self, batch, report: DeliveryReport) -> None:
         # A report covers the whole batch: what was not taken was refused as invalid, and is not resent.
@@ -339,7 +365,9 @@ class _Job:
         if error is not None:
             run.outcome = Run.Outcome.PARTIAL if run.delivered else Run.Outcome.FAILED
             notes.insert(0, error.message)
-        elif run.rejected or any("allowance" in note for note in notes):
+        elif self.capped and not (run.delivered or run.rejected):
+            run.outcome = Run.Outcome.SKIPPED  # the day's cap was used up before this run
+        elif run.rejected or self.capped:
             run.outcome = Run.Outcome.PARTIAL
         else:
             run.outcome = Run.Outcome.SUCCESS

@@ -15,8 +15,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from ..engine.errors import JourneyImportError
 from ..engine.importing import read_journey_text
 from ..engine.jsonformat import dumps, loads_document, spec_to_dict
+from ..engine.spec import InvalidJourney
 from ..models import Journey, Tenant
 from ..selectors import journey_to_spec
 from .journeys import journey_create_from_spec
@@ -35,7 +37,12 @@ def journey_import_text(*, text: str, owner, journeys_per_day: float | None = No
     cannot be read or describes an invalid journey.
     """
     document = read_journey_text(text, journeys_per_day=journeys_per_day)
-    return journey_create_from_spec(spec=document.spec, owner=owner, tenant=tenant, description=document.description)
+    try:
+        return journey_create_from_spec(spec=document.spec, owner=owner, tenant=tenant, description=document.description)
+    except InvalidJourney as exc:  # e.g. a volume above the tenant's cap: reported like the file's own problems
+        if isinstance(exc, JourneyImportError):
+            raise
+        raise JourneyImportError(exc.errors) from exc
 
 
 def journey_export_dict(journey: Journey) -> dict[str, Any]:

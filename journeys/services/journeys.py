@@ -5,6 +5,7 @@ from django.utils.text import slugify
 
 from ..engine.spec import JourneySpec, ensure_valid
 from ..models import DecisionSettings, ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step, Tenant
+from .quotas import ensure_volume_allowed
 from .tenancy import audit_record, tenant_default_for_user
 
 
@@ -78,9 +79,13 @@ def _scalar_fields(spec: JourneySpec) -> dict:
 
 @transaction.atomic
 def journey_create_from_spec(*, spec: JourneySpec, owner, tenant: Tenant | None = None, description: str = "") -> Journey:
-    """A new journey made by ``owner`` in ``tenant`` (default: the first tenant the owner may edit in)."""
+    """A new journey made by ``owner`` in ``tenant`` (default: the first tenant the owner may edit in).
+
+    Raises :class:`~journeys.engine.spec.InvalidJourney` for an invalid spec, or one whose volume is above the tenant's cap.
+    """
     ensure_valid(spec)
     tenant = tenant or tenant_default_for_user(owner)
+    ensure_volume_allowed(tenant=tenant, journeys_per_day=spec.journeys_per_day)
     journey = Journey.objects.create(
         tenant=tenant, owner=owner, slug=unique_slug(spec.name), description=description, **_scalar_fields(spec)
     )
@@ -93,6 +98,7 @@ def journey_create_from_spec(*, spec: JourneySpec, owner, tenant: Tenant | None 
 def journey_replace_contents(*, journey: Journey, spec: JourneySpec) -> Journey:
     """Overwrite a journey's fields and rows with ``spec`` in one transaction (all or nothing)."""
     ensure_valid(spec)
+    ensure_volume_allowed(tenant=journey.tenant, journeys_per_day=spec.journeys_per_day)
     for name, value in _scalar_fields(spec).items():
         setattr(journey, name, value)
     journey.save()

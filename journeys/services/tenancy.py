@@ -51,12 +51,35 @@ def tenant_default_for_user(user) -> Tenant:
     return tenant_create(name=f"{user.username}'s workspace", owner=user)
 
 
+class LastOwner(ValueError):
+    """A change that would leave a tenant without an owner."""
+
+
+def _ensure_another_owner(tenant: Tenant, user) -> None:
+    # Locked so two owners demoting each other at once cannot both succeed.
+    owners = Membership.objects.select_for_update().filter(tenant=tenant, role=Role.OWNER)
+    owners = list(owners.values_list("user_id", flat=True))
+    if owners == [user.pk]:
+        raise LastOwner(
+            f"{tenant.name} would have no owner left: {user.username} is the last owner, so make someone else owner first"
+        )
+
+
 @transaction.atomic
 def membership_set(*, tenant: Tenant, user, role: str, actor) -> Membership:
-    """Add ``user`` to ``tenant`` with ``role``, or change their role."""
+    """Add ``user`` to ``tenant`` with ``role``, or change their role (never the last owner's)."""
+    role = Role(role)
+    current = Membership.objects.filter(tenant=tenant, user=user).first()
+    if current is not None and current.role == role:
+        return current
+    if current is not None and current.role == Role.OWNER:
+        _ensure_another_owner(tenant, user)
     membership, created = Membership.objects.update_or_create(tenant=tenant, user=user, defaults={"role": role})
     action = "member.added" if created else "member.role_changed"
-    audit_record(actor=actor, tenant=tenant, action=action, target=membership, details={"user": user.username, "role": role})
+    details = {"user": user.username, "role": role.value}
+    if current is not None:
+        details["previous_role"] = current.role
+    audit_record(actor=actor, tenant=tenant, action=action, target=membership, details=details)
     return membership
 
 
@@ -65,8 +88,7 @@ def membership_remove(*, tenant: Tenant, user, actor) -> None:
     membership = Membership.objects.filter(tenant=tenant, user=user).first()
     if membership is None:
         return
-    owners = Membership.objects.filter(tenant=tenant, role=Role.OWNER)
-    if membership.role == Role.OWNER and owners.count() == 1:
-        raise ValueError(f"{user.username} is the last owner of {tenant.name}: make someone else owner first")
+    if membership.role == Role.OWNER:
+        _ensure_another_owner(tenant, user)
     audit_record(actor=actor, tenant=tenant, action="member.removed", target=membership, details={"user": user.username})
     membership.delete()

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
+
+from .url_safety import UnsafeDestination, check_url
 
 KIB = 1024
 
@@ -31,11 +32,11 @@ class WriteOnlyTextarea(forms.Textarea):
 
 
 def check_scheme(url: str) -> None:
-    """https only, unless the HTTP_ALLOW_PLAIN setting allows http:// (local receivers)."""
-    if url.startswith("http://") and not getattr(settings, "HTTP_ALLOW_PLAIN", False):
-        raise forms.ValidationError("Use an https:// URL: plain http would send events and credentials unencrypted.")
-    if not url.startswith(("https://", "http://")):
-        raise forms.ValidationError("Enter a URL starting with https://.")
+    """https only (unless HTTP_ALLOW_PLAIN), to a public address (unless BIZFLOW_ALLOW_PRIVATE_DESTINATIONS)."""
+    try:
+        check_url(url)
+    except UnsafeDestination as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 class SinkForm(forms.Form):

@@ -32,6 +32,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from .base import DeliveryError
+from .url_safety import UnsafeDestination, check_url
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,13 @@ class AuthRejected(HttpFailure):
 
     def __init__(self, message: str, *, status: int):
         super().__init__(message, status=status, permanent=True)
+
+
+class DestinationRefused(HttpFailure):
+    """The URL is not allowed (plain http, or a host on a private address): nothing was sent."""
+
+    def __init__(self, message: str):
+        super().__init__(message, permanent=True)
 
 
 @dataclass(frozen=True)
@@ -179,6 +187,7 @@ class HttpClient:
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        self._checked: set[tuple[str, str]] = set()  # (scheme, host:port) found safe by this client
 
     def close(self) -> None:
         self.session.close()
@@ -206,6 +215,7 @@ class HttpClient:
         timeout = timeout or (policy.connect_timeout, policy.read_timeout)
         secrets = self.sensitive + tuple(sensitive)
         where = f"{method} {safe_url(url)}"
+        self.check_destination(url, where)
         waited, retry_after, status, problem = 0.0, None, None, ""
         kwargs.setdefault("allow_redirects", False)
         for attempt in range(1, attempts + 1):
@@ -244,6 +254,22 @@ class HttpClient:
             waited += pause
         raise HttpFailure(f"{where} failed after {attempt} attempt{'s' if attempt > 1 else ''}: {problem}",
                           status=status, permanent=False, retry_after=retry_after)
+
+    def check_destination(self, url: str, where: str) -> None:
+        """The URL checks of the settings forms again, right before connecting (url_safety.py): a host's
+        DNS answer may have changed since the form accepted it. Once per host for this client's life."""
+        try:
+            parts = urlsplit(url)
+            key = (parts.scheme.lower(), parts.netloc.rpartition("@")[2].lower())
+        except ValueError:
+            return  # requests reports a malformed URL as a permanent failure
+        if key[0] not in ("http", "https") or key in self._checked:  # no scheme: requests says it is invalid
+            return
+        try:
+            check_url(url)
+        except UnsafeDestination as exc:
+            raise DestinationRefused(f"{where}: refused: {exc}") from None
+        self._checked.add(key)
 
     def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """One attempt, nothing more: the single place every HTTP request leaves from."""

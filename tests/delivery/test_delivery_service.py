@@ -9,7 +9,6 @@ from django.utils import timezone
 from journeys.delivery_selectors import due_pair_ids
 from journeys.engine.generator import generate_columns, generate_dicts, to_epoch_ms
 from journeys.models import Destination, JourneyDestination, Run
-from journeys.services import delivery as delivery_service
 from journeys.services.delivery import accept_from_ms, delivery_catch_up, delivery_run, max_event_age_ms
 from journeys.services.destinations import destination_attach
 from journeys.services.scheduling import delivery_tick, journey_activate, journey_pause, journey_resume
@@ -224,13 +223,17 @@ def test_it_shows_backfill_progress(active_pair, recorder):
     assert not active_pair.is_backfilling and active_pair.backfill_percent == 100
 
 
-def test_it_delivers_no_more_than_the_allowance(active_pair, recorder, monkeypatch):
-    monkeypatch.setattr(delivery_service, "delivery_allowance", lambda **kwargs: 10)
+def test_it_delivers_no_more_than_the_tenants_cap_and_resumes_the_next_day(active_pair, recorder):
+    tenant = active_pair.journey.tenant
+    tenant.events_per_day_cap = 10
+    tenant.save()
 
     run = run_once(active_pair, T0)
 
     assert (run.delivered, run.outcome) == (10, Run.Outcome.PARTIAL)
-    monkeypatch.setattr(delivery_service, "delivery_allowance", lambda **kwargs: None)
+    assert "cap of 10 events per day" in run.error
+    tenant.events_per_day_cap = None
+    tenant.save()
     run_once(active_pair, T0)
     assert_exactly(recorder, expected_ids(CLUSTERED, ORIGIN, T0, ORIGIN))
 

@@ -90,3 +90,16 @@ def test_it_starts_a_new_journey_with_two_empty_steps_and_a_daytime_curve():
     problems = checked(values).problems()
     anchors = {problem.anchor for problem in problems}
     assert anchors == {"id_name", "id_event_provider", "id_steps-0-name", "id_steps-1-name"}
+
+
+def test_it_puts_an_error_from_saving_next_to_the_input_its_path_names():
+    from journeys.engine.spec import SpecError
+
+    editor = checked(values_from_spec(RETAIL))
+    assert editor.spec() is not None
+
+    editor.add_errors([SpecError("journeys_per_day", "Acme allows at most 500 journeys per day per journey")])
+
+    assert editor.spec() is None
+    assert errors_of(editor.basics, "journeys_per_day") == ["Acme allows at most 500 journeys per day per journey."]
+    assert any("500 journeys per day" in problem.message for problem in editor.problems())

@@ -49,3 +49,19 @@ def test_it_refuses_text_and_a_file_together(alice_client):
 def test_it_sends_anonymous_visitors_to_the_login_page(client):
     response = client.get(reverse("journey_import"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_it_refuses_a_volume_above_the_tenants_cap_and_imports_nothing(alice_client, alice):
+    from journeys.services.tenancy import tenant_default_for_user
+
+    tenant = tenant_default_for_user(alice)
+    tenant.journeys_per_day_cap = 1000
+    tenant.save()
+    text = (EXAMPLES / "retail-order-delivery.config.js").read_text()
+
+    response = alice_client.post(reverse("journey_import"), {"text": text, "journeys_per_day": "1500"})
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "Nothing was imported" in html
+    assert "allows at most 1000 journeys per day per journey (this one has 1500)" in html
+    assert not Journey.objects.exists()

@@ -18,7 +18,7 @@ def test_it_links_journeys_and_destinations_and_marks_the_current_page(client, a
     bar = nav(logged_in(client, alice))
     assert f'href="{reverse("journey_list")}" aria-current="page">Journeys' in bar
     assert f'href="{reverse("destination_list")}">Destinations' in bar
-    assert "Team" not in bar  # no team page in this build
+    assert f'href="{reverse("team")}">Team' in bar
     assert "Admin" not in bar  # alice is not staff
 
 

@@ -3,7 +3,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from journeys.access import role_at_least, role_in
 from journeys.engine.spec import InvalidJourney
+from journeys.models import Membership, Tenant
 from journeys.services.imports import DEMO_USERNAME, journey_import_text
 
 
@@ -19,8 +21,14 @@ class Command(BaseCommand):
             "--journeys-per-day", type=float, help="journey starts per day (a config.js has none: default 600)"
         )
         parser.add_argument("--owner", default=DEMO_USERNAME, help=f"username of the owner (default {DEMO_USERNAME})")
+        parser.add_argument(
+            "--tenant", help="slug of the tenant it goes into; the owner must be its editor or owner "
+            "(default: the owner's first tenant they may edit in)"
+        )
 
-    def handle(self, *args, path: str, journeys_per_day: float | None, owner: str, **options) -> None:
+    def handle(
+        self, *args, path: str, journeys_per_day: float | None, owner: str, tenant: str | None, **options
+    ) -> None:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -28,8 +36,9 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=owner).first()
         if user is None:
             raise CommandError(f"no user '{owner}': run `manage.py seed_demo` or pass --owner")
+        target = self._tenant(user, tenant) if tenant else None
         try:
-            journey = journey_import_text(text=text, owner=user, journeys_per_day=journeys_per_day)
+            journey = journey_import_text(text=text, owner=user, journeys_per_day=journeys_per_day, tenant=target)
         except InvalidJourney as exc:
             for error in exc.errors:
                 self.stderr.write(f"{path}: {error}")
@@ -38,3 +47,13 @@ class Command(BaseCommand):
                 f"{path} was not imported: {count} problem{'s' if count > 1 else ''}, listed above"
             ) from exc
         self.stdout.write(journey.slug)
+
+    def _tenant(self, user, slug: str) -> Tenant:
+        """The tenant ``slug``, where ``user`` must be at least an editor (as on the import page)."""
+        found = Tenant.objects.filter(slug=slug).first()
+        role = role_in(user, found) if found else None
+        if found is None or role is None:
+            raise CommandError(f"no tenant '{slug}' that {user.username} is a member of")
+        if not role_at_least(role, Membership.Role.EDITOR):
+            raise CommandError(f"{user.username} is a {role} of {found.name}: importing needs the editor role")
+        return found

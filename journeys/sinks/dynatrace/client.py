@@ -40,6 +40,7 @@ _LABS_HOST = re.compile(r"^(?P<env>[a-z0-9-]+)\.(?P<stage>[a-z0-9-]+)\.(?:apps\.
 # Paths a user may paste along with the host (from the browser or the API explorer): not part of the base.
 _PASTED_PATH = re.compile(r"^/(?:ui|api|platform|rest|#)(?:/|$)")
 _MANAGED_PATH = re.compile(r"^/e/[^/]+")
+_HOST_NAME = re.compile(r"[a-z0-9.:-]+", re.IGNORECASE)  # names, IPv4 and (unbracketed) IPv6 addresses
 
 
 def normalize_environment_url(value: str) -> str:
@@ -62,6 +63,8 @@ def normalize_environment_url(value: str) -> str:
         raise ValueError("the URL must start with https://")
     if not parts.hostname:
         raise ValueError("the URL has no host name")
+    if not _HOST_NAME.fullmatch(parts.hostname):
+        raise ValueError(f"'{parts.hostname}' is not a valid host name")
     if parts.username or parts.password:
         raise ValueError("leave credentials out of the URL: enter them in the fields below")
     path = parts.path.rstrip("/")

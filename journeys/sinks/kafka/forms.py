@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 
+from ..url_safety import UnsafeDestination, check_servers
 from .config import (
     ACKS,
     COMPRESSIONS,
@@ -106,6 +107,11 @@ class KafkaForm(forms.Form):
             secrets = {**self.stored_secrets, **self.to_secrets()}
             for name, message in config_problems(self.to_config(), secrets).items():
                 self.add_error(name if name in self.fields else None, message)
+        if not self.has_error("bootstrap_servers") and data.get("bootstrap_servers"):
+            try:
+                check_servers(data["bootstrap_servers"])
+            except UnsafeDestination as exc:
+                self.add_error("bootstrap_servers", str(exc))
         return data
 
     def to_config(self) -> dict:

@@ -17,6 +17,7 @@ from confluent_kafka import KafkaError, KafkaException, Producer
 
 from .. import register
 from ..base import DeliveryError, DeliveryReport, Sink
+from ..url_safety import UnsafeDestination, check_servers
 from .config import KafkaConfigError, kafka_client_config, message_headers, with_defaults
 from .messages import CLOUDEVENTS_CONTENT_TYPE, cloudevents, message_keys, values
 
@@ -84,9 +85,15 @@ class KafkaSink(Sink):
 
     def _client_config(self) -> dict:
         try:
-            return kafka_client_config(self.config, self.secrets)
+            client = kafka_client_config(self.config, self.secrets)
         except KafkaConfigError as error:
             raise DeliveryError(f"Kafka settings: {error}", permanent=True) from None
+        # The settings form's address check again, right before connecting: DNS may have changed since.
+        try:
+            check_servers(client["bootstrap.servers"])
+        except UnsafeDestination as error:
+            raise DeliveryError(f"Kafka bootstrap servers refused: {error}", permanent=True) from None
+        return client
 
     def _client(self) -> Producer:
         if self._producer is None:

@@ -75,9 +75,11 @@ class WebhookForm(SinkForm):
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"].strip()
-        check_scheme(url)
+        if not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError("Enter a URL starting with https://.")
         if not forms.URLField().clean(url):
             raise forms.ValidationError("Enter a valid URL.")
+        check_scheme(url)
         return url
 
     def clean_headers(self) -> dict[str, str]:

@@ -24,7 +24,17 @@ from ...engine.encode import EncodedBatch
 from .. import register
 from ..base import DeliveryError, DeliveryReport, Sink
 from ..batching import json_array, post_ranges, ranges_from_cuts
-from ..http import AuthRejected, HttpClient, HttpFailure, HttpPolicy, describe_response, redact, safe_url, setting
+from ..http import (
+    AuthRejected,
+    DestinationRefused,
+    HttpClient,
+    HttpFailure,
+    HttpPolicy,
+    describe_response,
+    redact,
+    safe_url,
+    setting,
+)
 
 FORMATS = {"json": "application/json", "cloudevents": "application/cloudevents-batch+json"}
 DEFAULT_MAX_BATCH_BYTES = 512 * 1024
@@ -129,7 +139,7 @@ class WebhookSink(Sink):
         """POST an empty batch (``[]``); receivers take it as nothing to do."""
         try:
             response = self._post(b"[]", attempts=1)
-        except AuthRejected:
+        except (AuthRejected, DestinationRefused):
             raise
         except HttpFailure as exc:
             if exc.status is None:

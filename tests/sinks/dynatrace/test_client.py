@@ -29,6 +29,7 @@ def test_it_normalises_environment_urls(given, expected):
     ("ftp://abc.live.dynatrace.com", "https://"),
     ("https://user:pw@abc.live.dynatrace.com", "credentials"),
     ("https://abc.live.dynatrace.com:99999", "not a valid URL"),
+    ("not a url at all", "'not a url at all' is not a valid host name"),
 ])
 def test_it_explains_unusable_environment_urls(given, problem):
     with pytest.raises(ValueError, match=problem):

@@ -31,6 +31,7 @@ def test_it_takes_a_token_pasted_with_its_scheme():
     assert form.to_secrets() == {"api_token": TOKEN}
 
 
+@override_settings(HTTP_ALLOW_PLAIN=False)
 def test_it_requires_https():
     form = DynatraceForm(post(environment_url="http://abc12345.live.dynatrace.com", api_token=TOKEN))
 
