@@ -1,5 +1,6 @@
 """Tenants with their members, caps and today's usage; the read-only audit log."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils import timezone
@@ -9,8 +10,23 @@ from ..services.quotas import events_sent_on, usage_day
 from .display import ADMIN_CSS, audit_admin_change, badge
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """A tenant keeps at least one owner, here as on the team page."""
+
+    def clean(self):
+        super().clean()
+        roles = [
+            form.cleaned_data.get("role")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if self.instance.pk and Membership.Role.OWNER not in roles:
+            raise forms.ValidationError("A tenant needs at least one owner: make someone else owner first.")
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]
 
