@@ -1,8 +1,5 @@
 """Push a journey's assets from the browser and follow the links that come back."""
 
-import os
-import shutil
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -15,27 +12,15 @@ from journeys.services.journeys import journey_create_from_spec
 from ..assets.conftest import ACCOUNT_URN
 from ..assets.journeys_for_tests import small_journey
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium is not installed"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context()
-        yield context
-        browser.close()
+def context(browser, live_server):
+    # The session's one Chromium (tests/browser/conftest.py): Playwright's sync API allows one at a time.
+    context = browser.new_context()
+    yield context
+    context.close()
 
 
 @pytest.fixture
@@ -46,7 +31,7 @@ def eager():
     celery_app.conf.task_always_eager = previous
 
 
-def test_it_pushes_to_the_tenant_and_shows_the_links(page, live_server, dt, eager):
+def test_it_pushes_to_the_tenant_and_shows_the_links(context, live_server, dt, eager):
     alice = get_user_model().objects.create_user("alice", password="x")
     journey = journey_create_from_spec(spec=small_journey(), owner=alice)
     destination_create(
@@ -58,9 +43,9 @@ def test_it_pushes_to_the_tenant_and_shows_the_links(page, live_server, dt, eage
     )
     login = Client()
     login.force_login(alice)
-    page.add_cookies([{"name": "sessionid", "value": login.cookies["sessionid"].value, "url": live_server.url}])
+    context.add_cookies([{"name": "sessionid", "value": login.cookies["sessionid"].value, "url": live_server.url}])
 
-    tab = page.new_page()
+    tab = context.new_page()
     tab.goto(f"{live_server.url}/journeys/{journey.slug}/dynatrace/")
     assert tab.evaluate("typeof htmx") == "object"
     with tab.expect_request(lambda r: r.method == "POST") as posted:
