@@ -65,7 +65,9 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL is None:  # the embedded default: SQLite under var/
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL or f"sqlite:///{VAR_DIR / 'bizflow.sqlite3'}", conn_max_age=60)}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL or f"sqlite:///{VAR_DIR / 'bizflow.sqlite3'}", conn_max_age=60)
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

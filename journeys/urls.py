@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import asset_views, views, views_connection, views_decisions, views_delivery, views_delivery_dynatrace, views_team
+from . import (
+    asset_views,
+    views,
+    views_connection,
+    views_decisions,
+    views_delivery,
+    views_delivery_dynatrace,
+    views_team,
+)
 
 urlpatterns = [
     path("", views.journey_list, name="journey_list"),

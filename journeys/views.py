@@ -22,8 +22,8 @@ from django_htmx.http import trigger_client_event
 from . import preview
 from .access import journey_for_user, role_at_least, role_in
 from .engine.errors import JourneyImportError
-from .engine.spec import InvalidJourney
 from .engine.forecast import forecast
+from .engine.spec import InvalidJourney
 from .forms.convert import JourneyEditor, blank_values, values_from_spec
 from .forms.editor import ImportForm
 from .forms.rows import EditorValues, RowAction, apply_row_action

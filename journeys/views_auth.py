@@ -25,7 +25,9 @@ def login_rate_limited(view):
         if cache.get(key, 0) >= settings.LOGIN_MAX_FAILURES:
             minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
             return HttpResponse(
-                f"Too many failed login attempts. Try again in {minutes} minutes.", status=429, content_type="text/plain"
+                f"Too many failed login attempts. Try again in {minutes} minutes.",
+                status=429,
+                content_type="text/plain",
             )
         response = view(request, *args, **kwargs)
         if request.user.is_authenticated:

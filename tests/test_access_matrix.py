@@ -101,7 +101,10 @@ def world():
     files = destination_create(owner=owner, tenant=acme, name="Files", kind="file", config={})
     spare = destination_create(owner=owner, tenant=acme, name="Spare", kind="file", config={})
     dynatrace = destination_create(
-        owner=owner, tenant=acme, name="Tenant", kind="dynatrace",
+        owner=owner,
+        tenant=acme,
+        name="Tenant",
+        kind="dynatrace",
         config={"environment_url": "https://abc12345.live.dynatrace.com", "auth_type": "api_token"},
         secrets={"api_token": "matrix-token-value"},
     )
@@ -111,8 +114,15 @@ def world():
     decision.is_decision = True
     decision.save(update_fields=["is_decision"])
     return {
-        **users, "tenant": acme, "journey": journey, "destination": files, "pair": pair,
-        "spare": spare, "dynatrace": dynatrace, "dynatrace_pair": dynatrace_pair, "decision_type": decision.event_type,
+        **users,
+        "tenant": acme,
+        "journey": journey,
+        "destination": files,
+        "pair": pair,
+        "spare": spare,
+        "dynatrace": dynatrace,
+        "dynatrace_pair": dynatrace_pair,
+        "decision_type": decision.event_type,
     }
 
 

@@ -27,15 +27,26 @@ def world():
     other = tenant_create(name="Globex", owner=bob)
     journeys = [journey_create_from_spec(spec=SPEC, owner=alice, tenant=acme) for _ in range(3)]
     webhook = destination_create(
-        owner=alice, tenant=acme, name="Hook", kind="webhook", config={"url": "https://hooks.example.com/in"},
+        owner=alice,
+        tenant=acme,
+        name="Hook",
+        kind="webhook",
+        config={"url": "https://hooks.example.com/in"},
         secrets={"headers": {"Authorization": TOKEN}},
     )
     files = destination_create(owner=bob, tenant=other, name="Files", kind="file", config={})
     for journey in journeys[:2]:
         destination_attach(journey=journey, destination=webhook)
         journey_activate(journey=journey, user=alice)
-    return {"alice": alice, "bob": bob, "acme": acme, "other": other, "journeys": journeys, "webhook": webhook,
-            "files": files}
+    return {
+        "alice": alice,
+        "bob": bob,
+        "acme": acme,
+        "other": other,
+        "journeys": journeys,
+        "webhook": webhook,
+        "files": files,
+    }
 
 
 @pytest.fixture
@@ -64,8 +75,10 @@ def test_it_lists_tenants_with_members_and_todays_usage_against_the_cap(root, wo
 
 def test_it_shows_each_destinations_health_and_never_its_secrets(root, world):
     Destination.objects.filter(pk=world["webhook"].pk).update(
-        last_success_at=timezone.now() - timedelta(hours=1), last_error_at=timezone.now(),
-        last_error="503 Service Unavailable", stopped_reason="",
+        last_success_at=timezone.now() - timedelta(hours=1),
+        last_error_at=timezone.now(),
+        last_error="503 Service Unavailable",
+        stopped_reason="",
     )
     Destination.objects.filter(pk=world["files"].pk).update(stopped_reason="the folder is not writable")
 

@@ -21,7 +21,9 @@ def test_it_lists_delivery_runs_and_pushes(admin_client, admin_user):
     tenant = destination_create(owner=admin_user, name="Demo tenant", kind="dynatrace", config={})
     pair = destination_attach(journey=journey, destination=files)
     Run.objects.create(journey_destination=pair, started_at=T0, outcome=Run.Outcome.SUCCESS)
-    Run.objects.create(kind=Run.Kind.PUSH, journey=journey, destination=tenant, started_at=T0, outcome=Run.Outcome.FAILED)
+    Run.objects.create(
+        kind=Run.Kind.PUSH, journey=journey, destination=tenant, started_at=T0, outcome=Run.Outcome.FAILED
+    )
 
     html = admin_client.get(reverse("admin:journeys_run_changelist")).content.decode()
 

@@ -9,7 +9,6 @@ from journeys.services.tenancy import tenant_create
 pytestmark = pytest.mark.django_db
 
 
-
 def post_data(journey_fields=None, steps=None, errors=None):
     data = {
         "name": "Orders",
@@ -33,15 +32,35 @@ def post_data(journey_fields=None, steps=None, errors=None):
         "tenant": str(Tenant.objects.get().pk),
     }
     data.update(journey_fields or {})
-    steps = steps if steps is not None else [
-        {"name": "Place order", "event_type": "order.placed"},
-        {"name": "Pay", "event_type": "order.paid", "drop_off_pct": "5", "min_delay_hours": "0.1", "max_delay_hours": "0.5"},
-    ]
+    steps = (
+        steps
+        if steps is not None
+        else [
+            {"name": "Place order", "event_type": "order.placed"},
+            {
+                "name": "Pay",
+                "event_type": "order.paid",
+                "drop_off_pct": "5",
+                "min_delay_hours": "0.1",
+                "max_delay_hours": "0.5",
+            },
+        ]
+    )
     for prefix, rows in (("steps", steps), ("errors", errors or [])):
         data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
         data[f"{prefix}-INITIAL_FORMS"] = "0"
         for i, row in enumerate(rows):
-            defaults = {"position": str(i), "drop_off_pct": "0", "min_delay_hours": "0", "max_delay_hours": "0", "max_loops": "1"} if prefix == "steps" else {}
+            defaults = (
+                {
+                    "position": str(i),
+                    "drop_off_pct": "0",
+                    "min_delay_hours": "0",
+                    "max_delay_hours": "0",
+                    "max_loops": "1",
+                }
+                if prefix == "steps"
+                else {}
+            )
             for key, value in {**defaults, **row}.items():
                 data[f"{prefix}-{i}-{key}"] = value
     for prefix in ("locations", "segment_values", "hosts", "incidents"):
@@ -72,16 +91,33 @@ def test_it_saves_a_valid_journey(admin_client):
 @pytest.mark.parametrize(
     ("kw", "message"),
     [
-        ({"steps": [{"name": "A", "event_type": "a"}, {"name": "B", "event_type": "b", "drop_off_pct": "120"}]}, "less than or equal to 100"),
-        ({"steps": [{"name": "A", "event_type": "a"}, {"name": "B", "event_type": "b", "min_delay_hours": "3", "max_delay_hours": "1"}]}, "must not be above the max delay"),
+        (
+            {"steps": [{"name": "A", "event_type": "a"}, {"name": "B", "event_type": "b", "drop_off_pct": "120"}]},
+            "less than or equal to 100",
+        ),
+        (
+            {
+                "steps": [
+                    {"name": "A", "event_type": "a"},
+                    {"name": "B", "event_type": "b", "min_delay_hours": "3", "max_delay_hours": "1"},
+                ]
+            },
+            "must not be above the max delay",
+        ),
         ({"steps": [{"name": "A", "event_type": "a"}, {"name": "B", "event_type": "a"}]}, "already used by step 1"),
         ({"steps": [{"name": "A", "event_type": "a"}]}, "at least two steps"),
         ({"steps": []}, "at least two steps"),
-        ({"steps": [{"name": "A", "event_type": "a", "drop_off_pct": "5"}, {"name": "B", "event_type": "b"}]}, "first step cannot have a drop-off"),
+        (
+            {"steps": [{"name": "A", "event_type": "a", "drop_off_pct": "5"}, {"name": "B", "event_type": "b"}]},
+            "first step cannot have a drop-off",
+        ),
         ({"journey_fields": {"timezone": "Mars/Olympus"}}, "not a known IANA timezone"),
         ({"journey_fields": {"hour_weights": "[" + ",".join(["0"] * 24) + "]"}}, "must be above zero"),
         ({"journey_fields": {"hour_weights": "[1,2,3]"}}, "exactly 24 numbers"),
-        ({"journey_fields": {"revenue_field": "order.value", "revenue_min": "500", "revenue_max": "100"}}, "must not be above the maximum"),
+        (
+            {"journey_fields": {"revenue_field": "order.value", "revenue_min": "500", "revenue_max": "100"}},
+            "must not be above the maximum",
+        ),
     ],
 )
 def test_it_refuses_a_bad_value_with_a_clear_message(admin_client, kw, message):
@@ -96,7 +132,9 @@ def test_it_refuses_error_percentages_of_a_step_above_one_hundred(admin_client):
     add(admin_client)
     journey = Journey.objects.get()
     step = journey.steps.last()
-    data = post_data(errors=[{"step": str(step.pk), "name": "a", "pct": "60"}, {"step": str(step.pk), "name": "b", "pct": "50"}])
+    data = post_data(
+        errors=[{"step": str(step.pk), "name": "a", "pct": "60"}, {"step": str(step.pk), "name": "b", "pct": "50"}]
+    )
     data["steps-INITIAL_FORMS"] = "0"
 
     response = admin_client.post(f"/admin/journeys/journey/{journey.pk}/change/", {**data, "steps-TOTAL_FORMS": "0"})

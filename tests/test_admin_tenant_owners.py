@@ -23,12 +23,14 @@ def members_post(tenant, rows):
         "memberships-MAX_NUM_FORMS": "1000",
     }
     for i, (membership, role, delete) in enumerate(rows):
-        data.update({
-            f"memberships-{i}-id": str(membership.pk),
-            f"memberships-{i}-tenant": str(tenant.pk),
-            f"memberships-{i}-user": str(membership.user_id),
-            f"memberships-{i}-role": role,
-        })
+        data.update(
+            {
+                f"memberships-{i}-id": str(membership.pk),
+                f"memberships-{i}-tenant": str(tenant.pk),
+                f"memberships-{i}-user": str(membership.user_id),
+                f"memberships-{i}-role": role,
+            }
+        )
         if delete:
             data[f"memberships-{i}-DELETE"] = "on"
     return data

@@ -27,7 +27,17 @@ def retail():
 def test_it_writes_the_engines_events_as_ndjson(retail, tmp_path):
     out = tmp_path / "events.ndjson"
 
-    call_command("generate_events", retail.slug, "--start", "2026-11-02T00:00:00Z", "--end", "2026-11-02T06:00:00Z", "--output", str(out), stderr=StringIO())
+    call_command(
+        "generate_events",
+        retail.slug,
+        "--start",
+        "2026-11-02T00:00:00Z",
+        "--end",
+        "2026-11-02T06:00:00Z",
+        "--output",
+        str(out),
+        stderr=StringIO(),
+    )
 
     start = datetime(2026, 11, 2, tzinfo=UTC)
     expected = b"".join(b.data for b in generate(journey_to_spec(retail), start, start + timedelta(hours=6)))
@@ -38,7 +48,18 @@ def test_it_writes_the_engines_events_as_ndjson(retail, tmp_path):
 def test_it_honours_origin_and_seed(retail, tmp_path):
     def run(*extra):
         out = tmp_path / "x.ndjson"
-        call_command("generate_events", retail.slug, "--start", "2026-11-02T06:00:00Z", "--end", "2026-11-02T08:00:00Z", "--output", str(out), *extra, stderr=StringIO())
+        call_command(
+            "generate_events",
+            retail.slug,
+            "--start",
+            "2026-11-02T06:00:00Z",
+            "--end",
+            "2026-11-02T08:00:00Z",
+            "--output",
+            str(out),
+            *extra,
+            stderr=StringIO(),
+        )
         return out.read_text().splitlines()
 
     plain, with_origin, other_seed = run(), run("--origin", "2026-11-01T06:00:00Z"), run("--seed", "99")

@@ -200,8 +200,11 @@ def test_it_imports_into_the_owners_default_tenant_without_a_slug(tenants):
 
 @pytest.mark.parametrize(
     ("slug", "message"),
-    [("globex", "no tenant 'globex' that demo is a member of"), ("nowhere", "no tenant 'nowhere'"),
-     ("viewed", "demo is a viewer of Viewed: importing needs the editor role")],
+    [
+        ("globex", "no tenant 'globex' that demo is a member of"),
+        ("nowhere", "no tenant 'nowhere'"),
+        ("viewed", "demo is a viewer of Viewed: importing needs the editor role"),
+    ],
 )
 def test_it_refuses_a_tenant_the_owner_may_not_import_into(tenants, slug, message):
     with pytest.raises(CommandError, match=message):

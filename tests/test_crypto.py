@@ -26,7 +26,11 @@ def stored_secrets(destination) -> str:
 
 def test_it_stores_secrets_encrypted_and_reads_them_back(alice):
     destination = Destination.objects.create(
-        owner=alice, tenant=tenant_default_for_user(alice), name="Tenant", kind="dynatrace", secrets={"token": "dt0c01.SECRET"}
+        owner=alice,
+        tenant=tenant_default_for_user(alice),
+        name="Tenant",
+        kind="dynatrace",
+        secrets={"token": "dt0c01.SECRET"},
     )
 
     assert "dt0c01.SECRET" not in stored_secrets(destination)
@@ -35,7 +39,11 @@ def test_it_stores_secrets_encrypted_and_reads_them_back(alice):
 
 def test_it_never_prints_a_secret(alice):
     destination = Destination.objects.create(
-        owner=alice, tenant=tenant_default_for_user(alice), name="Tenant", kind="dynatrace", secrets={"token": "dt0c01.SECRET"}
+        owner=alice,
+        tenant=tenant_default_for_user(alice),
+        name="Tenant",
+        kind="dynatrace",
+        secrets={"token": "dt0c01.SECRET"},
     )
     loaded = Destination.objects.get(pk=destination.pk)
 
@@ -72,7 +80,11 @@ def test_it_reads_nothing_as_no_secrets():
 
 def test_it_keeps_secrets_out_of_the_admin_form(admin_client, alice):
     destination = Destination.objects.create(
-        owner=alice, tenant=tenant_default_for_user(alice), name="Tenant", kind="dynatrace", secrets={"token": "dt0c01.SECRET"}
+        owner=alice,
+        tenant=tenant_default_for_user(alice),
+        name="Tenant",
+        kind="dynatrace",
+        secrets={"token": "dt0c01.SECRET"},
     )
 
     page = admin_client.get(f"/admin/journeys/destination/{destination.pk}/change/")

@@ -24,7 +24,11 @@ def check_deploy(extra: dict, var_dir: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in leaked} | extra | {"BIZFLOW_VAR_DIR": str(var_dir)}
     env["DJANGO_SETTINGS_MODULE"] = "bizflow_studio.settings"
     return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 

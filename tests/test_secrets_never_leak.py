@@ -47,8 +47,17 @@ WEBHOOK_KEY = "leakcheck-webhook-apikey-1Tn"
 KAFKA_PASSWORD = "leakcheck-kafka-password-2Lm"
 KAFKA_HEADER = "leakcheck-kafka-header-8Jp"
 TYPED_AGAIN = "leakcheck-typed-into-a-form-5Zz"
-SECRETS = [DT_TOKEN, OAUTH_ID, OAUTH_SECRET, ACCOUNT_URN, WEBHOOK_BEARER, WEBHOOK_KEY, KAFKA_PASSWORD, KAFKA_HEADER,
-           TYPED_AGAIN]
+SECRETS = [
+    DT_TOKEN,
+    OAUTH_ID,
+    OAUTH_SECRET,
+    ACCOUNT_URN,
+    WEBHOOK_BEARER,
+    WEBHOOK_KEY,
+    KAFKA_PASSWORD,
+    KAFKA_HEADER,
+    TYPED_AGAIN,
+]
 FAST_HTTP = override_settings(HTTP_MAX_ATTEMPTS=2, HTTP_BACKOFF_SECONDS=0.01, HTTP_RETRY_BUDGET_SECONDS=1)
 
 
@@ -71,8 +80,14 @@ def receivers():
 
     def careless(request: Received):
         status = next(answers, 400)
-        body = orjson.dumps({"error": {"message": f"refused {request.headers.get('authorization')} "
-                                                  f"with key {request.headers.get('x-api-key')}"}})
+        body = orjson.dumps(
+            {
+                "error": {
+                    "message": f"refused {request.headers.get('authorization')} "
+                    f"with key {request.headers.get('x-api-key')}"
+                }
+            }
+        )
         return status, {"Content-Type": "application/json"}, body
 
     server.default = careless
@@ -100,18 +115,28 @@ def world(receivers):
             "Token tenant", "dynatrace", {"environment_url": dt.url, "auth_type": "api_token"}, {"api_token": DT_TOKEN}
         ),
         make(
-            "OAuth tenant", "dynatrace",
+            "OAuth tenant",
+            "dynatrace",
             {"environment_url": dt.url, "auth_type": "oauth", "token_url": dt.token_url},
             {"client_id": OAUTH_ID, "client_secret": OAUTH_SECRET, "account_urn": ACCOUNT_URN},
         ),
         make(
-            "Careless hook", "webhook", {"url": webhook_server.url + "/in", "format": "json"},
+            "Careless hook",
+            "webhook",
+            {"url": webhook_server.url + "/in", "format": "json"},
             {"headers": {"Authorization": f"Bearer {WEBHOOK_BEARER}", "X-Api-Key": WEBHOOK_KEY}},
         ),
         make(
-            "Kafka", "kafka",
-            {"bootstrap_servers": f"127.0.0.1:{unused_port()}", "topic": "events", "security_protocol": "SASL_SSL",
-             "sasl_mechanism": "SCRAM-SHA-512", "sasl_username": "bizflow", "message_timeout_ms": 1000},
+            "Kafka",
+            "kafka",
+            {
+                "bootstrap_servers": f"127.0.0.1:{unused_port()}",
+                "topic": "events",
+                "security_protocol": "SASL_SSL",
+                "sasl_mechanism": "SCRAM-SHA-512",
+                "sasl_username": "bizflow",
+                "message_timeout_ms": 1000,
+            },
             {"sasl_password": KAFKA_PASSWORD, "secret_headers": {"X-Kafka-Key": KAFKA_HEADER}},
         ),
         make("Files", "file", {}, {}),
@@ -164,10 +189,16 @@ def test_it_fails_every_way_and_keeps_secrets_out_of_logs_and_stored_errors(worl
 
 def journey_pages(world) -> list[str]:
     slug = world["journey"].slug
-    pages = [reverse("journey_list"), reverse("destination_list"), reverse("team"),
-             reverse("team_tenant", args=[world["tenant"].slug])]
-    pages += [reverse(name, args=[slug]) for name in
-              ("journey_edit", "journey_preview", "journey_export", "journey_delivery", "journey_assets")]
+    pages = [
+        reverse("journey_list"),
+        reverse("destination_list"),
+        reverse("team"),
+        reverse("team_tenant", args=[world["tenant"].slug]),
+    ]
+    pages += [
+        reverse(name, args=[slug])
+        for name in ("journey_edit", "journey_preview", "journey_export", "journey_delivery", "journey_assets")
+    ]
     pages += [reverse("journey_assets_download", args=[slug, name]) for name in (BIZFLOW_FILE, DASHBOARD_FILE)]
     return pages
 
@@ -192,14 +223,39 @@ def test_it_shows_no_secret_on_any_page_a_member_can_reach(client, failed, who):
 @pytest.mark.parametrize(
     ("index", "typed"),
     [
-        (0, {"settings-environment_url": "not a url at all", "settings-auth_type": "api_token",
-             "settings-api_token": TYPED_AGAIN, "settings-max_batch_kib": "512"}),
-        (2, {"settings-url": "ftp://nowhere", "settings-format": "json", "settings-max_batch_kib": "512",
-             "settings-secret_headers": f"Authorization: Bearer {TYPED_AGAIN}"}),
-        (3, {"settings-bootstrap_servers": "not-host-port", "settings-topic": "events", "settings-client_id": "x",
-             "settings-security_protocol": "SASL_SSL", "settings-sasl_password": TYPED_AGAIN,
-             "settings-compression": "none", "settings-acks": "all", "settings-key": "correlation",
-             "settings-value_format": "flat", "settings-message_timeout_ms": "30000"}),
+        (
+            0,
+            {
+                "settings-environment_url": "not a url at all",
+                "settings-auth_type": "api_token",
+                "settings-api_token": TYPED_AGAIN,
+                "settings-max_batch_kib": "512",
+            },
+        ),
+        (
+            2,
+            {
+                "settings-url": "ftp://nowhere",
+                "settings-format": "json",
+                "settings-max_batch_kib": "512",
+                "settings-secret_headers": f"Authorization: Bearer {TYPED_AGAIN}",
+            },
+        ),
+        (
+            3,
+            {
+                "settings-bootstrap_servers": "not-host-port",
+                "settings-topic": "events",
+                "settings-client_id": "x",
+                "settings-security_protocol": "SASL_SSL",
+                "settings-sasl_password": TYPED_AGAIN,
+                "settings-compression": "none",
+                "settings-acks": "all",
+                "settings-key": "correlation",
+                "settings-value_format": "flat",
+                "settings-message_timeout_ms": "30000",
+            },
+        ),
     ],
 )
 def test_it_never_sends_a_typed_secret_back_with_a_form_that_has_errors(client, failed, index, typed):

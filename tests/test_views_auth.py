@@ -37,13 +37,17 @@ def test_it_refuses_after_too_many_failures_even_with_the_right_password(client,
 def test_it_forgets_failures_after_a_successful_login(client, alice):
     for _ in range(2):
         client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
-    assert client.post("/accounts/login/", {"username": "alice", "password": "correct horse battery"}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"username": "alice", "password": "correct horse battery"}).status_code == 302
+    )
     client.logout()
 
     for _ in range(2):
         client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
 
-    assert client.post("/accounts/login/", {"username": "alice", "password": "correct horse battery"}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"username": "alice", "password": "correct horse battery"}).status_code == 302
+    )
 
 
 @override_settings(LOGIN_MAX_FAILURES=2)

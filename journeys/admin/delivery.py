@@ -133,8 +133,16 @@ OUTCOME_TONES = {
 @admin.register(Run)
 class RunAdmin(admin.ModelAdmin):
     list_display = [
-        "started_at", "journey_name", "destination_name", "kind", "outcome_badge", "delivered", "rejected", "expired",
-        "duration", "why",
+        "started_at",
+        "journey_name",
+        "destination_name",
+        "kind",
+        "outcome_badge",
+        "delivered",
+        "rejected",
+        "expired",
+        "duration",
+        "why",
     ]
     list_display_links = ["started_at"]
     list_filter = [
@@ -145,7 +153,12 @@ class RunAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["journey_destination__journey", "journey_destination__destination", "journey", "destination"]
     date_hierarchy = "started_at"
-    search_fields = ["journey_destination__journey__name", "journey_destination__destination__name", "journey__name", "error"]
+    search_fields = [
+        "journey_destination__journey__name",
+        "journey_destination__destination__name",
+        "journey__name",
+        "error",
+    ]
 
     class Media:
         css = ADMIN_CSS

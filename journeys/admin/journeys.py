@@ -31,7 +31,7 @@ def _weights(value, count: int, label: str) -> None:
 class JourneyAdminForm(forms.ModelForm):
     class Meta:
         model = Journey
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007  (the admin edits every field of a journey)
 
     def clean_timezone(self):
         name = self.cleaned_data["timezone"]

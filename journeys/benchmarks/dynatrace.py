@@ -49,9 +49,11 @@ class BenchResult:
         return self.events / self.seconds
 
     def __str__(self) -> str:
-        return (f"{self.events:,} events in {self.seconds:.2f} s = {self.events_per_second:,.0f} events/s "
-                f"({self.requests:,} requests, {self.bytes_sent / self.requests / 1024:.0f} KiB each, "
-                f"receiver {self.receiver})")
+        return (
+            f"{self.events:,} events in {self.seconds:.2f} s = {self.events_per_second:,.0f} events/s "
+            f"({self.requests:,} requests, {self.bytes_sent / self.requests / 1024:.0f} KiB each, "
+            f"receiver {self.receiver})"
+        )
 
 
 def retail_batches(events: int, now: float) -> Iterator[EncodedBatch]:
@@ -79,8 +81,9 @@ def running_receiver(separate_process: bool) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    child = subprocess.Popen([sys.executable, "-m", "journeys.devtools.dynatrace_receiver", "--port", str(port)],
-                             stdout=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "journeys.devtools.dynatrace_receiver", "--port", str(port)], stdout=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -96,14 +99,19 @@ def running_receiver(separate_process: bool) -> Iterator[str]:
 
 
 def bench_dynatrace_ingest(
-    events: int = 1_000_000, *, separate_process: bool = False, gzip: bool = False, max_batch_bytes: int = 512 * 1024,
+    events: int = 1_000_000,
+    *,
+    separate_process: bool = False,
+    gzip: bool = False,
+    max_batch_bytes: int = 512 * 1024,
     profile: bool = False,
 ) -> BenchResult:
     """Generate ``events`` retail events and deliver them with the Dynatrace sink; time both together."""
     with running_receiver(separate_process) as url:
         sink = DynatraceSink(
             {"environment_url": url, "gzip": gzip, "max_batch_bytes": max_batch_bytes},
-            {"api_token": DEFAULT_API_TOKEN}, http=HttpClient(HttpPolicy(read_timeout=120)),
+            {"api_token": DEFAULT_API_TOKEN},
+            http=HttpClient(HttpPolicy(read_timeout=120)),
         )
         profiler = cProfile.Profile() if profile else None
         delivered = requests_made = bytes_sent = 0
@@ -124,8 +132,9 @@ def bench_dynatrace_ingest(
         raise RuntimeError(f"delivered {delivered:,}, the receiver stored {stored:,}, of {events:,}")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
-    return BenchResult(events, seconds, requests_made, bytes_sent,
-                       "in a separate process" if separate_process else "in-process")
+    return BenchResult(
+        events, seconds, requests_made, bytes_sent, "in a separate process" if separate_process else "in-process"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -136,8 +145,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-batch-bytes", type=int, default=512 * 1024)
     parser.add_argument("--profile", action="store_true", help="print where this process spends its time")
     args = parser.parse_args(argv)
-    print(bench_dynatrace_ingest(args.events, separate_process=args.receiver_process, gzip=args.gzip,
-                                 max_batch_bytes=args.max_batch_bytes, profile=args.profile))
+    print(
+        bench_dynatrace_ingest(
+            args.events,
+            separate_process=args.receiver_process,
+            gzip=args.gzip,
+            max_batch_bytes=args.max_batch_bytes,
+            profile=args.profile,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -51,9 +51,20 @@ QUERY_PREFIX = "/platform/storage/query/v1"
 TOKEN_PATH = "/sso/oauth2/token"
 QUERY_SCOPES = ("storage:bizevents:read", "storage:buckets:read")
 COUNTER_NAMES = (
-    "requests", "ingest_requests", "bytes_received", "events_received", "events_accepted", "events_rejected",
-    "dropped_too_old", "clamped_future", "duplicate_event_ids", "read_only_fields_removed",
-    "nested_values_stringified", "injected_failures", "injected_throttles", "auth_failures",
+    "requests",
+    "ingest_requests",
+    "bytes_received",
+    "events_received",
+    "events_accepted",
+    "events_rejected",
+    "dropped_too_old",
+    "clamped_future",
+    "duplicate_event_ids",
+    "read_only_fields_removed",
+    "nested_values_stringified",
+    "injected_failures",
+    "injected_throttles",
+    "auth_failures",
 )
 MAX_VIOLATIONS_REPORTED = 100
 
@@ -113,14 +124,18 @@ class DynatraceReceiver:
         self._requests: deque[RequestRecord] = deque(maxlen=request_log_limit)
         self._events = EventStore()
         self._authority = Authority(
-            api_token=api_token, api_token_scopes=api_token_scopes,
+            api_token=api_token,
+            api_token_scopes=api_token_scopes,
             oauth_clients=DEFAULT_OAUTH_CLIENTS if oauth_clients is None else oauth_clients,
-            oauth_allowed_scopes=oauth_allowed_scopes, token_ttl=oauth_token_ttl, clock=now,
+            oauth_allowed_scopes=oauth_allowed_scopes,
+            token_ttl=oauth_token_ttl,
+            clock=now,
         )
         self._settings = SettingsStore(now)
         self._documents = DocumentStore(now)
-        self._queries = QueryService(self._events, now, default_timeframe_hours=dql_default_timeframe_hours,
-                                     poll_rounds=query_poll_rounds)
+        self._queries = QueryService(
+            self._events, now, default_timeframe_hours=dql_default_timeframe_hours, poll_rounds=query_poll_rounds
+        )
         self._faults = FaultPlan()
         self._routes = self._build_routes()
         self._runner = HttpRunner(host, port, self.handle, verbose=verbose)
@@ -287,15 +302,27 @@ class DynatraceReceiver:
     # --- routing --------------------------------------------------------------------------------------
 
     def _build_routes(self) -> list[_Route]:
-        return [*self._ingest_routes(), *self._settings_routes(), *self._document_routes(), *self._query_routes(),
-                *self._service_routes()]
+        return [
+            *self._ingest_routes(),
+            *self._settings_routes(),
+            *self._document_routes(),
+            *self._query_routes(),
+            *self._service_routes(),
+        ]
 
     def _ingest_routes(self) -> list[_Route]:
         return [
-            _route("POST", CLASSIC_PREFIX + "/bizevents/ingest", "ingest", "Api-Token", ("bizevents.ingest",),
-                   self._ingest),
-            _route("POST", PLATFORM_CLASSIC_PREFIX + "/bizevents/ingest", "ingest", "Bearer",
-                   ("storage:events:write",), self._ingest),
+            _route(
+                "POST", CLASSIC_PREFIX + "/bizevents/ingest", "ingest", "Api-Token", ("bizevents.ingest",), self._ingest
+            ),
+            _route(
+                "POST",
+                PLATFORM_CLASSIC_PREFIX + "/bizevents/ingest",
+                "ingest",
+                "Bearer",
+                ("storage:events:write",),
+                self._ingest,
+            ),
         ]
 
     def _settings_routes(self) -> list[_Route]:
@@ -308,32 +335,64 @@ class DynatraceReceiver:
             routes += [
                 _route("POST", objects, "settings", scheme, (write,), lambda r, p, m: settings.create(r)),
                 _route("GET", objects, "settings", scheme, (read,), lambda r, p, m: settings.list(r)),
-                _route("GET", objects + "/(?P<id>[^/]+)", "settings", scheme, (read,),
-                       lambda r, p, m: settings.get(m["id"])),
-                _route("PUT", objects + "/(?P<id>[^/]+)", "settings", scheme, (write, read),
-                       lambda r, p, m: settings.update(m["id"], r)),
+                _route(
+                    "GET",
+                    objects + "/(?P<id>[^/]+)",
+                    "settings",
+                    scheme,
+                    (read,),
+                    lambda r, p, m: settings.get(m["id"]),
+                ),
+                _route(
+                    "PUT",
+                    objects + "/(?P<id>[^/]+)",
+                    "settings",
+                    scheme,
+                    (write, read),
+                    lambda r, p, m: settings.update(m["id"], r),
+                ),
             ]
         return routes
 
     def _document_routes(self) -> list[_Route]:
         documents, read, write = self._documents, ("document:documents:read",), ("document:documents:write",)
         return [
-            _route("POST", DOCUMENTS_PATH, "documents", "Bearer", write,
-                   lambda r, p, m: documents.create(r, _subject(p))),
+            _route(
+                "POST", DOCUMENTS_PATH, "documents", "Bearer", write, lambda r, p, m: documents.create(r, _subject(p))
+            ),
             _route("GET", DOCUMENTS_PATH, "documents", "Bearer", read, lambda r, p, m: documents.list(r)),
-            _route("GET", DOCUMENTS_PATH + "/(?P<id>[^/]+)(?:/(?P<part>metadata|content))?", "documents", "Bearer",
-                   read, lambda r, p, m: documents.get(m["id"], m["part"] or "")),
-            _route("PATCH", DOCUMENTS_PATH + "/(?P<id>[^/]+)", "documents", "Bearer", write,
-                   lambda r, p, m: documents.update(m["id"], r, _subject(p))),
+            _route(
+                "GET",
+                DOCUMENTS_PATH + "/(?P<id>[^/]+)(?:/(?P<part>metadata|content))?",
+                "documents",
+                "Bearer",
+                read,
+                lambda r, p, m: documents.get(m["id"], m["part"] or ""),
+            ),
+            _route(
+                "PATCH",
+                DOCUMENTS_PATH + "/(?P<id>[^/]+)",
+                "documents",
+                "Bearer",
+                write,
+                lambda r, p, m: documents.update(m["id"], r, _subject(p)),
+            ),
         ]
 
     def _query_routes(self) -> list[_Route]:
         queries = self._queries
         return [
-            _route("POST", QUERY_PREFIX + "/query:execute", "query", "Bearer", QUERY_SCOPES,
-                   lambda r, p, m: queries.execute(r)),
-            _route("GET", QUERY_PREFIX + "/query:poll", "query", "Bearer", QUERY_SCOPES,
-                   lambda r, p, m: queries.poll(r)),
+            _route(
+                "POST",
+                QUERY_PREFIX + "/query:execute",
+                "query",
+                "Bearer",
+                QUERY_SCOPES,
+                lambda r, p, m: queries.execute(r),
+            ),
+            _route(
+                "GET", QUERY_PREFIX + "/query:poll", "query", "Bearer", QUERY_SCOPES, lambda r, p, m: queries.poll(r)
+            ),
         ]
 
     def _service_routes(self) -> list[_Route]:
@@ -390,8 +449,16 @@ class DynatraceReceiver:
 
     def _record(self, request: Request, response: Response, endpoint: str) -> None:
         size = len(request.body) if not request.body_too_large else int(request.header("Content-Length") or 0)
-        record = RequestRecord(request.method, request.path, response.status, response.event_count,
-                               response.accepted_count, size, endpoint, self._clock())
+        record = RequestRecord(
+            request.method,
+            request.path,
+            response.status,
+            response.event_count,
+            response.accepted_count,
+            size,
+            endpoint,
+            self._clock(),
+        )
         with self._lock:
             self._counters["requests"] += 1
             self._counters["bytes_received"] += size
@@ -407,8 +474,10 @@ class DynatraceReceiver:
         now = self._clock()  # one receive time per request, as the 24 h / 10 min rules are relative to it
         try:
             items, cloudevents, raw = decode_body(
-                request.body, content_type=request.header("Content-Type"),
-                content_encoding=request.header("Content-Encoding"), accept_gzip=self.accept_gzip,
+                request.body,
+                content_type=request.header("Content-Type"),
+                content_encoding=request.header("Content-Encoding"),
+                accept_gzip=self.accept_gzip,
                 max_bytes=self.max_body_bytes,
             )
         except IngestError as exc:
@@ -429,8 +498,10 @@ class DynatraceReceiver:
             reported = result.rejected[:MAX_VIOLATIONS_REPORTED]
             violations = [violation(f"[{index}]", reason) for index, reason in reported]
             response = error_response(
-                400, f"{len(result.rejected)} of {result.received} events were invalid and not ingested; "
-                f"the other {result.received - len(result.rejected)} were accepted", violations=violations,
+                400,
+                f"{len(result.rejected)} of {result.received} events were invalid and not ingested; "
+                f"the other {result.received - len(result.rejected)} were accepted",
+                violations=violations,
             )
         else:
             response = Response(202)  # documented: "Accepted. Response doesn't have a body."
@@ -438,8 +509,15 @@ class DynatraceReceiver:
         return response
 
     def _stats(self) -> Response:
-        return json_response(200, {"url": self.url, "events": len(self._events), "counters": self.counters,
-                                   "providers": self._events.provider_counts()})
+        return json_response(
+            200,
+            {
+                "url": self.url,
+                "events": len(self._events),
+                "counters": self.counters,
+                "providers": self._events.provider_counts(),
+            },
+        )
 
     def _reset_response(self) -> Response:
         self.reset()
@@ -452,8 +530,9 @@ class DynatraceReceiver:
         return json_response(200, [public_fields(event) for event in events[-limit:]])
 
 
-def _route(method: str, path: str, endpoint: str, scheme: str | None, scopes: tuple[str, ...],
-           handler: Handler) -> _Route:
+def _route(
+    method: str, path: str, endpoint: str, scheme: str | None, scopes: tuple[str, ...], handler: Handler
+) -> _Route:
     return _Route(method, re.compile(f"^{path}$"), endpoint, scheme, scopes, handler)
 
 
@@ -466,21 +545,33 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8787)
     parser.add_argument("--api-token", default=DEFAULT_API_TOKEN)
-    parser.add_argument("--oauth-client", action="append", metavar="ID:SECRET",
-                        help=f"may repeat; default {next(iter(DEFAULT_OAUTH_CLIENTS))}:<its secret>")
+    parser.add_argument(
+        "--oauth-client",
+        action="append",
+        metavar="ID:SECRET",
+        help=f"may repeat; default {next(iter(DEFAULT_OAUTH_CLIENTS))}:<its secret>",
+    )
     parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
     parser.add_argument("--no-gzip", action="store_true", help="do not decode Content-Encoding: gzip")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     clients = dict(item.split(":", 1) for item in args.oauth_client) if args.oauth_client else None
     receiver = DynatraceReceiver(
-        args.host, args.port, api_token=args.api_token, oauth_clients=clients,
-        max_body_bytes=args.max_body_bytes, accept_gzip=not args.no_gzip, verbose=args.verbose,
+        args.host,
+        args.port,
+        api_token=args.api_token,
+        oauth_clients=clients,
+        max_body_bytes=args.max_body_bytes,
+        accept_gzip=not args.no_gzip,
+        verbose=args.verbose,
     )
     receiver.start()
     oauth = ", ".join(f"{cid}:{secret}" for cid, secret in (clients or DEFAULT_OAUTH_CLIENTS).items())
-    print(f"Dynatrace receiver on {receiver.url}\n  Api-Token {receiver.api_token}\n  OAuth clients {oauth}\n"
-          f"  token URL {receiver.token_url}\n  stats {receiver.url}/_receiver/stats   (Ctrl-C stops)", flush=True)
+    print(
+        f"Dynatrace receiver on {receiver.url}\n  Api-Token {receiver.api_token}\n  OAuth clients {oauth}\n"
+        f"  token URL {receiver.token_url}\n  stats {receiver.url}/_receiver/stats   (Ctrl-C stops)",
+        flush=True,
+    )
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -34,11 +34,18 @@ def make_events(count: int) -> list[dict]:
     events = []
     for _ in range(count):
         stamp = datetime.fromtimestamp(now - rng.uniform(0, 20 * 3600), UTC)
-        events.append({
-            "event.provider": "acme.retail", "event.type": rng.choice(TYPES), "order.id": str(uuid.uuid4()),
-            "dt.entity.host": "HOST-DA9370FA4A602E97", "timestamp": stamp.isoformat(timespec="milliseconds")[:-6] + "Z",
-            "location": rng.choice(CITIES), "loyalty": "gold", "order.value": rng.randint(100, 2000),
-        })
+        events.append(
+            {
+                "event.provider": "acme.retail",
+                "event.type": rng.choice(TYPES),
+                "order.id": str(uuid.uuid4()),
+                "dt.entity.host": "HOST-DA9370FA4A602E97",
+                "timestamp": stamp.isoformat(timespec="milliseconds")[:-6] + "Z",
+                "location": rng.choice(CITIES),
+                "loyalty": "gold",
+                "order.value": rng.randint(100, 2000),
+            }
+        )
     return events
 
 
@@ -52,7 +59,7 @@ def run(url: str, events: list[dict], batch: int, use_gzip: bool) -> tuple[float
     sent = posts = 0
     started = time.perf_counter()
     for start in range(0, len(events), batch):
-        body = orjson.dumps(events[start:start + batch])
+        body = orjson.dumps(events[start : start + batch])
         if use_gzip:
             body = gzip.compress(body, compresslevel=1)
         response = session.post(ingest, data=body, headers=headers)
@@ -87,8 +94,10 @@ def main(argv: list[str] | None = None) -> None:
         receiver = DynatraceReceiver(port=args.port).start()
         url = receiver.url
     else:
-        child = subprocess.Popen([sys.executable, "-m", "journeys.devtools.dynatrace_receiver", "--port",
-                                  str(args.port)], stdout=subprocess.DEVNULL)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "journeys.devtools.dynatrace_receiver", "--port", str(args.port)],
+            stdout=subprocess.DEVNULL,
+        )
         url = f"http://127.0.0.1:{args.port}"
         _wait_until_up(url)
     try:
@@ -101,9 +110,11 @@ def main(argv: list[str] | None = None) -> None:
             child.terminate()
             child.wait()
     mode = "receiver in-process" if args.in_process else "receiver in a separate process"
-    print(f"{stored:,} events stored of {len(events):,} sent in {posts:,} requests of {args.batch} "
-          f"({sent / posts / 1024:.0f} KiB each{', gzip' if args.gzip else ''}), {mode}: "
-          f"{seconds:.2f} s, {len(events) / seconds:,.0f} events/s")
+    print(
+        f"{stored:,} events stored of {len(events):,} sent in {posts:,} requests of {args.batch} "
+        f"({sent / posts / 1024:.0f} KiB each{', gzip' if args.gzip else ''}), {mode}: "
+        f"{seconds:.2f} s, {len(events) / seconds:,.0f} events/s"
+    )
 
 
 if __name__ == "__main__":

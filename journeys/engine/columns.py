@@ -41,7 +41,9 @@ class EventColumns:
     def concat(parts: list[EventColumns]) -> EventColumns:
         if len(parts) == 1:
             return parts[0]
-        return EventColumns(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(EventColumns)})
+        return EventColumns(
+            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(EventColumns)}
+        )
 
     @staticmethod
     def empty() -> EventColumns:

@@ -23,7 +23,9 @@ MAX_TABLE_ROWS = 1 << 16  # above this many (type, host, location, segment) comb
 _HEX_PAIRS = np.array([ord(f"{b:02x}"[0]) | ord(f"{b:02x}"[1]) << 8 for b in range(256)], dtype="<u2")
 _DIGITS = {width: np.array([list(f"{v:0{width}d}".encode()) for v in range(10**width)], np.uint8) for width in (2, 3)}
 # Where each of the 32 hex characters sits in the 36-character UUID form (-1: a dash).
-_UUID_LAYOUT = (0, 1, 2, 3, 4, 5, 6, 7, -1, 8, 9, 10, 11, -1, 12, 13, 14, 15, -1, 16, 17, 18, 19, -1) + tuple(range(20, 32))
+_UUID_LAYOUT = (0, 1, 2, 3, 4, 5, 6, 7, -1, 8, 9, 10, 11, -1, 12, 13, 14, 15, -1, 16, 17, 18, 19, -1) + tuple(
+    range(20, 32)
+)
 
 
 def _q(value: str) -> bytes:
@@ -129,7 +131,9 @@ class EncodedBatch:
         if len(batches) == 1:
             return batches[0]
         bases = np.cumsum([0] + [b.nbytes for b in batches[:-1]])
-        offsets = np.concatenate([np.zeros(1, np.int64)] + [b.offsets[1:] + base for b, base in zip(batches, bases, strict=True)])
+        offsets = np.concatenate(
+            [np.zeros(1, np.int64)] + [b.offsets[1:] + base for b, base in zip(batches, bases, strict=True)]
+        )
         return EncodedBatch(b"".join(b.data for b in batches), offsets, np.concatenate([b.ts_ms for b in batches]))
 
 

@@ -46,7 +46,10 @@ def _split_into_buckets(events: EventColumns, start_ms: int, end_ms: int):
 
 
 def generate_columns(
-    journey: JourneySpec | CompiledJourney, start: datetime | int, end: datetime | int, origin: datetime | int | None = None
+    journey: JourneySpec | CompiledJourney,
+    start: datetime | int,
+    end: datetime | int,
+    origin: datetime | int | None = None,
 ) -> Iterator[EventColumns]:
     """Events in [start, end) of journeys started at or after ``origin`` (default: ``start``)."""
     compiled = journey if isinstance(journey, CompiledJourney) else compile_journey(journey)

@@ -323,11 +323,16 @@ def validate(spec: JourneySpec) -> list[SpecError]:
         validate_step(errors, index, step)
         if step.event_type in seen_types:
             errors.append(
-                SpecError(f"steps[{index}].event_type", f"'{step.event_type}' is already used by step {seen_types[step.event_type] + 1}")
+                SpecError(
+                    f"steps[{index}].event_type",
+                    f"'{step.event_type}' is already used by step {seen_types[step.event_type] + 1}",
+                )
             )
         seen_types.setdefault(step.event_type, index)
     if sum(step.max_loops for step in spec.steps if isinstance(step.max_loops, int)) > MAX_EVENTS_PER_JOURNEY:
-        errors.append(SpecError("steps", f"a journey may emit at most {MAX_EVENTS_PER_JOURNEY:,} events: lower the max loops"))
+        errors.append(
+            SpecError("steps", f"a journey may emit at most {MAX_EVENTS_PER_JOURNEY:,} events: lower the max loops")
+        )
     _validate_errors(errors, spec)
     _validate_incidents(errors, spec)
     _weighted_list(errors, "locations", spec.locations)

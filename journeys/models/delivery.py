@@ -172,7 +172,9 @@ class Run(models.Model):
             models.CheckConstraint(
                 # A push names its journey and destination; any other run names its pair instead.
                 condition=(
-                    models.Q(kind="push", journey_destination__isnull=True, journey__isnull=False, destination__isnull=False)
+                    models.Q(
+                        kind="push", journey_destination__isnull=True, journey__isnull=False, destination__isnull=False
+                    )
                     | models.Q(~models.Q(kind="push"), journey_destination__isnull=False, journey__isnull=True)
                 ),
                 name="run_delivers_for_a_pair_or_pushes_for_a_journey",

@@ -101,15 +101,24 @@ class Location(WeightedValue):
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(max_length=200)
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class SegmentValue(WeightedValue):
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="segment_values")
     value = models.CharField(max_length=200)
 
+    def __str__(self) -> str:
+        return self.value
+
 
 class Host(WeightedValue):
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="hosts")
     entity_id = models.CharField(max_length=100, help_text="Dynatrace host id, HOST-...")
+
+    def __str__(self) -> str:
+        return self.entity_id
 
 
 class Incident(models.Model):
@@ -119,8 +128,13 @@ class Incident(models.Model):
     pct = models.FloatField(validators=PERCENT)
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
-    daily_start_hour = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(24)])
+    daily_start_hour = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(24)]
+    )
     daily_end_hour = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(24)])
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.error_name} ({self.pct:g}%)"

@@ -53,7 +53,11 @@ def journey_assets_request_push(*, journey: Journey, destination: Any, user: Any
     record.requested_at, record.finished_at = now, None
     record.save(update_fields=["status", "error", "pushed_by", "requested_at", "finished_at"])
     audit_record(
-        actor=user, tenant=journey.tenant, action="assets.pushed", target=journey, details={"destination": destination.name}
+        actor=user,
+        tenant=journey.tenant,
+        action="assets.pushed",
+        target=journey,
+        details={"destination": destination.name},
     )
     push_journey_assets.delay_on_commit(journey.pk, destination.pk, user.pk if user else None)
     return record
@@ -129,9 +133,7 @@ _RUN_OUTCOME = {
 
 
 def _push_run_start(journey: Journey, destination: Any) -> Run:
-    return Run.objects.create(
-        kind=Run.Kind.PUSH, journey=journey, destination=destination, started_at=timezone.now()
-    )
+    return Run.objects.create(kind=Run.Kind.PUSH, journey=journey, destination=destination, started_at=timezone.now())
 
 
 def _push_run_finish(run: Run, record: TenantAssets) -> None:

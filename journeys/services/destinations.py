@@ -54,7 +54,9 @@ def destination_update(
     destination.save()
     # The audit names which secrets were replaced, never their values.
     details = {"secrets_replaced": sorted(secrets or {})} if secrets else {}
-    audit_record(actor=actor, tenant=destination.tenant, action="destination.updated", target=destination, details=details)
+    audit_record(
+        actor=actor, tenant=destination.tenant, action="destination.updated", target=destination, details=details
+    )
     return destination
 
 

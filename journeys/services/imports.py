@@ -38,7 +38,9 @@ def journey_import_text(*, text: str, owner, journeys_per_day: float | None = No
     """
     document = read_journey_text(text, journeys_per_day=journeys_per_day)
     try:
-        return journey_create_from_spec(spec=document.spec, owner=owner, tenant=tenant, description=document.description)
+        return journey_create_from_spec(
+            spec=document.spec, owner=owner, tenant=tenant, description=document.description
+        )
     except InvalidJourney as exc:  # e.g. a volume above the tenant's cap: reported like the file's own problems
         if isinstance(exc, JourneyImportError):
             raise
@@ -85,6 +87,8 @@ def demo_seed(*, examples_dir: Path = EXAMPLES_DIR) -> DemoSeedResult:
         if existing is not None:
             result.skipped.append((path.name, existing.slug))
             continue
-        journey = journey_create_from_spec(spec=document.spec, owner=user, tenant=tenant, description=document.description)
+        journey = journey_create_from_spec(
+            spec=document.spec, owner=user, tenant=tenant, description=document.description
+        )
         result.imported.append((path.name, journey.slug))
     return result

@@ -37,9 +37,13 @@ def _write_rows(journey: Journey, spec: JourneySpec) -> None:
         )
         for index, s in enumerate(spec.steps)
     )
-    ErrorRule.objects.bulk_create(ErrorRule(journey=journey, step=steps[e.step], name=e.name, pct=e.pct) for e in spec.errors)
+    ErrorRule.objects.bulk_create(
+        ErrorRule(journey=journey, step=steps[e.step], name=e.name, pct=e.pct) for e in spec.errors
+    )
     Location.objects.bulk_create(Location(journey=journey, name=w.value, weight=w.weight) for w in spec.locations)
-    SegmentValue.objects.bulk_create(SegmentValue(journey=journey, value=w.value, weight=w.weight) for w in spec.segments)
+    SegmentValue.objects.bulk_create(
+        SegmentValue(journey=journey, value=w.value, weight=w.weight) for w in spec.segments
+    )
     Host.objects.bulk_create(Host(journey=journey, entity_id=w.value, weight=w.weight) for w in spec.hosts)
     Incident.objects.bulk_create(
         Incident(
@@ -78,10 +82,13 @@ def _scalar_fields(spec: JourneySpec) -> dict:
 
 
 @transaction.atomic
-def journey_create_from_spec(*, spec: JourneySpec, owner, tenant: Tenant | None = None, description: str = "") -> Journey:
+def journey_create_from_spec(
+    *, spec: JourneySpec, owner, tenant: Tenant | None = None, description: str = ""
+) -> Journey:
     """A new journey made by ``owner`` in ``tenant`` (default: the first tenant the owner may edit in).
 
-    Raises :class:`~journeys.engine.spec.InvalidJourney` for an invalid spec, or one whose volume is above the tenant's cap.
+    Raises :class:`~journeys.engine.spec.InvalidJourney` for an invalid spec, or one whose volume is
+    above the tenant's cap.
     """
     ensure_valid(spec)
     tenant = tenant or tenant_default_for_user(owner)
@@ -104,7 +111,14 @@ def journey_replace_contents(*, journey: Journey, spec: JourneySpec) -> Journey:
     journey.save()
     # Decision settings belong to a step: keep those whose step (by event type) is still a decision.
     kept = list(DecisionSettings.objects.filter(step__journey=journey).select_related("step"))
-    for related in (journey.incidents, journey.errors, journey.locations, journey.segment_values, journey.hosts, journey.steps):
+    for related in (
+        journey.incidents,
+        journey.errors,
+        journey.locations,
+        journey.segment_values,
+        journey.hosts,
+        journey.steps,
+    ):
         related.all().delete()
     _write_rows(journey, spec)
     decision_steps = {step.event_type: step for step in journey.steps.filter(is_decision=True)}

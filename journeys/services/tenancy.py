@@ -32,9 +32,14 @@ def _unique_tenant_slug(name: str) -> str:
 
 
 @transaction.atomic
-def tenant_create(*, name: str, owner, events_per_day_cap: int | None = None, journeys_per_day_cap: float | None = None) -> Tenant:
+def tenant_create(
+    *, name: str, owner, events_per_day_cap: int | None = None, journeys_per_day_cap: float | None = None
+) -> Tenant:
     tenant = Tenant.objects.create(
-        name=name, slug=_unique_tenant_slug(name), events_per_day_cap=events_per_day_cap, journeys_per_day_cap=journeys_per_day_cap
+        name=name,
+        slug=_unique_tenant_slug(name),
+        events_per_day_cap=events_per_day_cap,
+        journeys_per_day_cap=journeys_per_day_cap,
     )
     Membership.objects.create(tenant=tenant, user=owner, role=Role.OWNER)
     audit_record(actor=owner, tenant=tenant, action="tenant.created", target=tenant)
@@ -44,7 +49,10 @@ def tenant_create(*, name: str, owner, events_per_day_cap: int | None = None, jo
 def tenant_default_for_user(user) -> Tenant:
     """Where a user's new journeys go: the first tenant they may edit in, else a workspace of their own."""
     membership = (
-        Membership.objects.filter(user=user, role__in=[Role.OWNER, Role.EDITOR]).select_related("tenant").order_by("id").first()
+        Membership.objects.filter(user=user, role__in=[Role.OWNER, Role.EDITOR])
+        .select_related("tenant")
+        .order_by("id")
+        .first()
     )
     if membership:
         return membership.tenant
@@ -61,7 +69,8 @@ def _ensure_another_owner(tenant: Tenant, user) -> None:
     owners = list(owners.values_list("user_id", flat=True))
     if owners == [user.pk]:
         raise LastOwner(
-            f"{tenant.name} would have no owner left: {user.username} is the last owner, so make someone else owner first"
+            f"{tenant.name} would have no owner left: {user.username} is the last owner, "
+            "so make someone else owner first"
         )
 
 
@@ -90,5 +99,7 @@ def membership_remove(*, tenant: Tenant, user, actor) -> None:
         return
     if membership.role == Role.OWNER:
         _ensure_another_owner(tenant, user)
-    audit_record(actor=actor, tenant=tenant, action="member.removed", target=membership, details={"user": user.username})
+    audit_record(
+        actor=actor, tenant=tenant, action="member.removed", target=membership, details={"user": user.username}
+    )
     membership.delete()

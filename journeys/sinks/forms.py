@@ -83,11 +83,15 @@ class SinkForm(forms.Form):
 
 def batch_kib_field(initial_bytes: int, *, maximum_kib: int) -> forms.IntegerField:
     return forms.IntegerField(
-        label="Largest request (KiB)", min_value=1, max_value=maximum_kib, initial=initial_bytes // KIB,
+        label="Largest request (KiB)",
+        min_value=1,
+        max_value=maximum_kib,
+        initial=initial_bytes // KIB,
         help_text="Events are sent in requests of at most this size.",
     )
 
 
 def timeout_field(label: str) -> forms.FloatField:
-    return forms.FloatField(label=label, required=False, min_value=0.1, max_value=300,
-                            help_text="Seconds; empty for the server's default.")
+    return forms.FloatField(
+        label=label, required=False, min_value=0.1, max_value=300, help_text="Seconds; empty for the server's default."
+    )

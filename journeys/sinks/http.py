@@ -40,9 +40,7 @@ USER_AGENT = "BizFlowStudio/1.0"
 MAX_ERROR_TEXT = 300
 RETRYABLE_4XX = frozenset({408, 429})  # request timeout and throttling; every 5xx is retried too
 # Authorization values and Dynatrace token formats (dt0c01.<public>.<secret>, dt0s02...): never shown.
-_TOKEN_PATTERNS = re.compile(
-    r"(?i)\b(api-token|bearer|basic)\s+[^\s\"',;]+|\bdt0[a-z]\d{2}\.[A-Za-z0-9._-]+"
-)
+_TOKEN_PATTERNS = re.compile(r"(?i)\b(api-token|bearer|basic)\s+[^\s\"',;]+|\bdt0[a-z]\d{2}\.[A-Za-z0-9._-]+")
 DEFAULT_AUTH_MESSAGES = {
     401: "credentials rejected: check the token or secret is correct and still valid",
     403: "access denied: the credentials are valid but lack a permission this call needs",
@@ -224,8 +222,11 @@ class HttpClient:
             except requests.Timeout:
                 status, retry_after = None, None
                 problem = f"no answer within {timeout[0]:g} s (connect) / {timeout[1]:g} s (read)"
-            except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                    requests.exceptions.InvalidSchema) as exc:
+            except (
+                requests.exceptions.InvalidURL,
+                requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema,
+            ) as exc:
                 raise HttpFailure(f"{where}: invalid URL ({redact(str(exc), secrets)})", permanent=True) from None
             except requests.RequestException as exc:
                 status, retry_after = None, None
@@ -234,8 +235,9 @@ class HttpClient:
                 status = response.status_code
                 if status in (401, 403):
                     hint = (auth_messages or DEFAULT_AUTH_MESSAGES).get(status) or DEFAULT_AUTH_MESSAGES[status]
-                    raise AuthRejected(f"{hint} ({where} answered {redact(describe_response(response), secrets)})",
-                                       status=status)
+                    raise AuthRejected(
+                        f"{hint} ({where} answered {redact(describe_response(response), secrets)})", status=status
+                    )
                 if status not in RETRYABLE_4XX and status < 500:
                     return response
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -245,15 +247,21 @@ class HttpClient:
                 break
             pause = retry_after if retry_after is not None else policy.pause(attempt)
             if waited + pause > policy.budget:
-                logger.warning("%s: %s; a retry in %.1f s would exceed the %.0f s budget", where, problem,
-                               pause, policy.budget)
+                logger.warning(
+                    "%s: %s; a retry in %.1f s would exceed the %.0f s budget", where, problem, pause, policy.budget
+                )
                 break
-            logger.warning("%s: %s; retrying in %.1f s (attempt %d of %d)", where, problem, pause, attempt + 1,
-                           attempts)
+            logger.warning(
+                "%s: %s; retrying in %.1f s (attempt %d of %d)", where, problem, pause, attempt + 1, attempts
+            )
             self.sleep(pause)
             waited += pause
-        raise HttpFailure(f"{where} failed after {attempt} attempt{'s' if attempt > 1 else ''}: {problem}",
-                          status=status, permanent=False, retry_after=retry_after)
+        raise HttpFailure(
+            f"{where} failed after {attempt} attempt{'s' if attempt > 1 else ''}: {problem}",
+            status=status,
+            permanent=False,
+            retry_after=retry_after,
+        )
 
     def check_destination(self, url: str, where: str) -> None:
         """The URL checks of the settings forms again, right before connecting (url_safety.py): a host's

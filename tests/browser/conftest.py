@@ -59,5 +59,6 @@ def screenshot_dir() -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
+
 # The local Dynatrace tenant that the asset push talks to.
 from tests.assets.conftest import dt  # noqa: E402, F401

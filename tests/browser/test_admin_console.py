@@ -29,7 +29,11 @@ def build_world() -> None:
     acme = tenant_create(name="Acme", owner=alice, events_per_day_cap=50_000)
     membership_set(tenant=acme, user=bob, role="editor", actor=alice)
     hook = destination_create(
-        owner=alice, tenant=acme, name="Orders hook", kind="webhook", config={"url": "https://hooks.example.com/in"},
+        owner=alice,
+        tenant=acme,
+        name="Orders hook",
+        kind="webhook",
+        config={"url": "https://hooks.example.com/in"},
         secrets={"headers": {"Authorization": "Bearer browser-test-secret-31"}},
     )
     files = destination_create(owner=alice, tenant=acme, name="Archive files", kind="file", config={})
@@ -40,9 +44,13 @@ def build_world() -> None:
         pair = destination_attach(journey=journey, destination=hook)
         journey_activate(journey=journey, user=alice)
         outcome = Run.Outcome.FAILED if name == "Returns" else Run.Outcome.SUCCESS
-        Run.objects.create(journey_destination=pair, started_at=timezone.now(), outcome=outcome,
-                           delivered=0 if outcome == Run.Outcome.FAILED else 120, error="503 from the hook" if
-                           outcome == Run.Outcome.FAILED else "")
+        Run.objects.create(
+            journey_destination=pair,
+            started_at=timezone.now(),
+            outcome=outcome,
+            delivered=0 if outcome == Run.Outcome.FAILED else 120,
+            error="503 from the hook" if outcome == Run.Outcome.FAILED else "",
+        )
 
 
 def test_it_runs_the_console(page, screenshot_dir):
@@ -81,7 +89,9 @@ def test_it_runs_the_console(page, screenshot_dir):
     for name, state in (("Checkout", "Paused"), ("Returns", "Paused"), ("Loyalty", "Active")):
         expect(page.locator("#result_list tr", has_text=name).locator(".field-state_badge")).to_have_text(state)
     assert set(Journey.objects.values_list("name", "state")) == {
-        ("Checkout", "paused"), ("Returns", "paused"), ("Loyalty", "active")
+        ("Checkout", "paused"),
+        ("Returns", "paused"),
+        ("Loyalty", "active"),
     }
 
     # Runs, filtered to the failed ones.

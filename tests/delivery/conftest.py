@@ -66,7 +66,11 @@ def recorder():
 def destination(alice, recorder) -> Destination:
     # Created directly: the test kind is not one of the product's kinds, which destination_create checks.
     return Destination.objects.create(
-        owner=alice, tenant=tenant_default_for_user(alice), name="Recorder", kind="test-recorder", config={"recorder": recorder.name}
+        owner=alice,
+        tenant=tenant_default_for_user(alice),
+        name="Recorder",
+        kind="test-recorder",
+        config={"recorder": recorder.name},
     )
 
 

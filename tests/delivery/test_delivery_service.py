@@ -138,7 +138,11 @@ def test_it_stops_the_destination_on_a_permanent_error(active_pair, recorder):
 
 def test_it_counts_rejected_events_and_does_not_resend_them(journey, alice, recorder):
     destination = Destination.objects.create(
-        owner=alice, tenant=tenant_default_for_user(alice), name="Picky", kind="test-rejecting", config={"recorder": recorder.name, "reject": 2}
+        owner=alice,
+        tenant=tenant_default_for_user(alice),
+        name="Picky",
+        kind="test-rejecting",
+        config={"recorder": recorder.name, "reject": 2},
     )
     pair = destination_attach(journey=journey, destination=destination)
     journey_activate(journey=journey, user=alice, now=T0)
@@ -155,7 +159,8 @@ def test_it_counts_rejected_events_and_does_not_resend_them(journey, alice, reco
 
 def test_it_counts_events_too_old_for_the_destination_as_expired(journey, alice, recorder):
     destination = Destination.objects.create(
-        owner=alice, tenant=tenant_default_for_user(alice),
+        owner=alice,
+        tenant=tenant_default_for_user(alice),
         name="Short memory",
         kind="test-recorder",
         config={"recorder": recorder.name, "max_event_age_hours": 2},

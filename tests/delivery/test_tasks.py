@@ -30,7 +30,9 @@ def test_it_fans_out_one_delivery_per_due_pair(queued, settings, alice, journey,
     journey_activate(journey=journey, user=alice)
     paused = journey_create_from_spec(spec=CLUSTERED, owner=alice)
     destination_attach(journey=paused, destination=destination)
-    stopped = Destination.objects.create(owner=alice, tenant=tenant_default_for_user(alice), name="Stopped", kind="file", stopped_reason="403")
+    stopped = Destination.objects.create(
+        owner=alice, tenant=tenant_default_for_user(alice), name="Stopped", kind="file", stopped_reason="403"
+    )
     destination_attach(journey=journey, destination=stopped)
     Journey.objects.filter(pk=paused.pk).update(state=Journey.State.PAUSED)
 

@@ -128,8 +128,12 @@ def test_it_redirects_to_the_page_without_htmx(as_alice, journey, pair):
 
 
 def test_it_attaches_only_the_owners_destinations(as_alice, journey, alice, bob):
-    mine = Destination.objects.create(owner=alice, tenant=tenant_default_for_user(alice), name="Mine", kind="file", config={})
-    theirs = Destination.objects.create(owner=bob, tenant=tenant_default_for_user(bob), name="Theirs", kind="file", config={})
+    mine = Destination.objects.create(
+        owner=alice, tenant=tenant_default_for_user(alice), name="Mine", kind="file", config={}
+    )
+    theirs = Destination.objects.create(
+        owner=bob, tenant=tenant_default_for_user(bob), name="Theirs", kind="file", config={}
+    )
 
     refused = as_alice.post(panel_url(journey, "journey_destination_attach"), {"destination": theirs.pk}, **HTMX)
     accepted = as_alice.post(panel_url(journey, "journey_destination_attach"), {"destination": mine.pk}, **HTMX)
@@ -193,7 +197,8 @@ class TokenForm(forms.Form):
 def tokened(alice, monkeypatch):
     monkeypatch.setattr(delivery_forms, "settings_form_class", lambda kind: TokenForm)
     return Destination.objects.create(
-        owner=alice, tenant=tenant_default_for_user(alice),
+        owner=alice,
+        tenant=tenant_default_for_user(alice),
         name="Tenant",
         kind="webhook",
         config={"url": "https://example.invalid"},
@@ -242,9 +247,13 @@ def test_it_refuses_an_unknown_kind(as_alice):
 
 
 def test_the_journey_attach_list_leaves_out_attached_destinations(journey, alice, pair):
-    other = Destination.objects.create(owner=alice, tenant=tenant_default_for_user(alice), name="Other", kind="file", config={})
+    other = Destination.objects.create(
+        owner=alice, tenant=tenant_default_for_user(alice), name="Other", kind="file", config={}
+    )
     destination_attach(journey=journey, destination=other)
-    spare = Destination.objects.create(owner=alice, tenant=tenant_default_for_user(alice), name="Spare", kind="file", config={})
+    spare = Destination.objects.create(
+        owner=alice, tenant=tenant_default_for_user(alice), name="Spare", kind="file", config={}
+    )
 
     choices = list(delivery_forms.AttachForm(journey=journey).fields["destination"].queryset)
 

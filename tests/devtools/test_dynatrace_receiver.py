@@ -261,8 +261,13 @@ def test_it_can_be_told_not_to_decode_gzip(clock, http):
 @pytest.mark.parametrize("content_type", ["application/cloudevent+json", "application/cloudevents+json"])
 def test_it_maps_a_cloudevent(dt, http, content_type):
     cloudevent = {
-        "specversion": "1.0", "id": "ce-1", "source": "acme.retail", "type": "place.order",
-        "time": "2026-11-19T23:00:00Z", "subject": "order", "data": {"order.id": "o-9", "order.value": 10},
+        "specversion": "1.0",
+        "id": "ce-1",
+        "source": "acme.retail",
+        "type": "place.order",
+        "time": "2026-11-19T23:00:00Z",
+        "subject": "order",
+        "data": {"order.id": "o-9", "order.value": 10},
     }
 
     assert post_events(http, dt, cloudevent, content_type=content_type).status_code == 202
@@ -296,8 +301,9 @@ def test_it_takes_a_single_cloudevent_only_as_an_object(dt, http):
 
 def test_it_reads_chunked_bodies(dt, http):
     body = orjson.dumps([event(**{"event.id": "c1"})])
-    response = http.post(dt.ingest_url, data=iter([body[:10], body[10:]]),
-                         headers={"Content-Type": "application/json", **api_token(dt)})
+    response = http.post(
+        dt.ingest_url, data=iter([body[:10], body[10:]]), headers={"Content-Type": "application/json", **api_token(dt)}
+    )
 
     assert response.status_code == 202
     assert dt.event_ids() == ["c1"]
@@ -323,9 +329,7 @@ def test_it_keeps_the_connection_alive_between_requests(dt):
 # --- authentication -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "authorization", [None, "Api-Token wrong", "Bearer dt0c01.TEST", "Api-Token", "dt0c01.TEST"]
-)
+@pytest.mark.parametrize("authorization", [None, "Api-Token wrong", "Bearer dt0c01.TEST", "Api-Token", "dt0c01.TEST"])
 def test_it_answers_401_without_a_valid_api_token(dt, http, authorization):
     headers = {"Content-Type": "application/json"}
     if authorization:
@@ -481,7 +485,12 @@ def test_it_logs_every_request(dt, http, clock):
 
     ingest, unknown = dt.requests
     assert (ingest.method, ingest.path, ingest.status, ingest.count, ingest.accepted) == (
-        "POST", "/api/v2/bizevents/ingest", 202, 2, 2)
+        "POST",
+        "/api/v2/bizevents/ingest",
+        202,
+        2,
+        2,
+    )
     assert ingest.bytes == len(body)
     assert ingest.endpoint == "ingest" and ingest.at == NOW
     assert (unknown.status, unknown.endpoint) == (404, "unknown")
@@ -533,9 +542,13 @@ def test_it_stays_consistent_under_concurrent_clients(dt):
 
 def test_it_answers_without_a_socket(clock):
     receiver = DynatraceReceiver(clock=clock)  # never started
-    request = Request("POST", "/api/v2/bizevents/ingest", {},
-                      {"Authorization": "Api-Token dt0c01.TEST", "Content-Type": "application/json"},
-                      orjson.dumps([event()]))
+    request = Request(
+        "POST",
+        "/api/v2/bizevents/ingest",
+        {},
+        {"Authorization": "Api-Token dt0c01.TEST", "Content-Type": "application/json"},
+        orjson.dumps([event()]),
+    )
 
     assert receiver.handle(request).status == 202
     assert receiver.event_count == 1
@@ -558,13 +571,17 @@ def test_it_runs_from_the_command_line(http):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    child = subprocess.Popen([sys.executable, "-m", "journeys.devtools.dynatrace_receiver", "--port", str(port)],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "journeys.devtools.dynatrace_receiver", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         banner = child.stdout.readline()
         url = f"http://127.0.0.1:{port}"
-        response = http.post(url + "/api/v2/bizevents/ingest", json=[event()],
-                             headers={"Authorization": "Api-Token dt0c01.TEST"})
+        response = http.post(
+            url + "/api/v2/bizevents/ingest", json=[event()], headers={"Authorization": "Api-Token dt0c01.TEST"}
+        )
         stats = http.get(url + "/_receiver/stats").json()
     finally:
         child.terminate()

@@ -24,8 +24,13 @@ CLIENT_ID, CLIENT_SECRET = "dt0s02.TEST", "dt0s02.TEST.SECRET"
 
 
 def token_form(**overrides: str) -> dict[str, str]:
-    form = {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-            "scope": "storage:events:write storage:bizevents:read", "resource": "urn:dtaccount:abc"}
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "scope": "storage:events:write storage:bizevents:read",
+        "resource": "urn:dtaccount:abc",
+    }
     return {**form, **overrides}
 
 
@@ -36,8 +41,9 @@ def test_it_issues_bearer_tokens_for_client_credentials(dt, http):
     body = response.json()
     assert body["token_type"] == "Bearer" and body["expires_in"] == 300
     assert body["scope"] == "storage:events:write storage:bizevents:read"
-    ingest = http.post(dt.platform_ingest_url, json=[{"event.type": "t"}],
-                       headers={"Authorization": f"Bearer {body['access_token']}"})
+    ingest = http.post(
+        dt.platform_ingest_url, json=[{"event.type": "t"}], headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
     assert ingest.status_code == 202
     assert dt.counters["token_requests"] == 1 and dt.counters["tokens_issued"] == 1
 
@@ -111,21 +117,41 @@ def test_it_can_fail_the_token_endpoint(dt, http):
 
 def step(name: str, event_type: str, *, root: bool = False, provider: str = "acme.retail") -> dict:
     return {
-        "name": name, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{provider}/{event_type}")), "isRoot": root,
-        "events": [{"id": f"provider:{provider}-event:{event_type}", "name": event_type, "provider": provider,
-                    "isError": False, "isDisabled": False}],
+        "name": name,
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{provider}/{event_type}")),
+        "isRoot": root,
+        "events": [
+            {
+                "id": f"provider:{provider}-event:{event_type}",
+                "name": event_type,
+                "provider": provider,
+                "isError": False,
+                "isDisabled": False,
+            }
+        ],
     }
 
 
 def flow_value(name: str = "[RETAIL] eCommerce order delivery") -> dict:
-    steps = [step("Place order", "place.order", root=True), step("Order shipped", "order.shipped"),
-             step("Order received", "order.received")]
+    steps = [
+        step("Place order", "place.order", root=True),
+        step("Order shipped", "order.shipped"),
+        step("Order received", "order.received"),
+    ]
     ids = [s["id"] for s in steps]
     connections = [{"id": f"{a}__{b}", "source": a, "target": b} for a, b in zip(ids, ids[1:], strict=False)]
     return {
-        "name": name, "steps": steps, "connections": connections, "kpiLabel": "Revenue", "kpi": "order.value",
-        "kpiCalculation": "sum", "analysisType": "fulfillment", "analysisCustomLabel": "Delivered",
-        "isSmartscapeTopologyEnabled": False, "isDefaultQueryLimitIgnored": False, "correlationID": "order.id",
+        "name": name,
+        "steps": steps,
+        "connections": connections,
+        "kpiLabel": "Revenue",
+        "kpi": "order.value",
+        "kpiCalculation": "sum",
+        "analysisType": "fulfillment",
+        "analysisCustomLabel": "Delivered",
+        "isSmartscapeTopologyEnabled": False,
+        "isDefaultQueryLimitIgnored": False,
+        "correlationID": "order.id",
     }
 
 
@@ -149,8 +175,9 @@ def test_it_creates_a_business_flow(dt, http):
 
 
 def test_it_only_validates_when_asked(dt, http):
-    response = http.post(dt.url + SETTINGS, params={"validateOnly": "true"}, json=[settings_item()],
-                         headers=api_token(dt))
+    response = http.post(
+        dt.url + SETTINGS, params={"validateOnly": "true"}, json=[settings_item()], headers=api_token(dt)
+    )
 
     assert response.status_code == 200
     assert response.json() == [{"code": 200}]
@@ -169,8 +196,9 @@ def test_it_refuses_a_second_object_with_the_same_external_id(dt, http):
 
 
 def test_it_reports_mixed_results_with_207(dt, http):
-    response = http.post(dt.url + SETTINGS, json=[settings_item(external_id="a"), settings_item(external_id="a")],
-                         headers=api_token(dt))
+    response = http.post(
+        dt.url + SETTINGS, json=[settings_item(external_id="a"), settings_item(external_id="a")], headers=api_token(dt)
+    )
 
     assert response.status_code == 207
     assert [r["code"] for r in response.json()] == [200, 409]
@@ -234,13 +262,17 @@ def test_it_refuses_other_schemas_and_scopes(dt, http):
 
 
 def test_it_lists_objects_with_objectid_and_value_unless_fields_ask_for_more(dt, http):
-    http.post(dt.url + SETTINGS, json=[settings_item(), settings_item(flow_value("Other"), "bizflow-2")],
-              headers=api_token(dt))
+    http.post(
+        dt.url + SETTINGS,
+        json=[settings_item(), settings_item(flow_value("Other"), "bizflow-2")],
+        headers=api_token(dt),
+    )
     params = {"schemaIds": BIZFLOW_SCHEMA_ID, "scopes": "environment"}
 
     default = http.get(dt.url + SETTINGS, params=params, headers=api_token(dt)).json()
-    with_ids = http.get(dt.url + SETTINGS, params={**params, "fields": "objectId,value,externalId"},
-                        headers=api_token(dt)).json()
+    with_ids = http.get(
+        dt.url + SETTINGS, params={**params, "fields": "objectId,value,externalId"}, headers=api_token(dt)
+    ).json()
 
     assert default["totalCount"] == 2
     assert set(default["items"][0]) == {"objectId", "value"}
@@ -248,8 +280,11 @@ def test_it_lists_objects_with_objectid_and_value_unless_fields_ask_for_more(dt,
 
 
 def test_it_filters_the_list(dt, http):
-    http.post(dt.url + SETTINGS, json=[settings_item(), settings_item(flow_value("Other"), "bizflow-2")],
-              headers=api_token(dt))
+    http.post(
+        dt.url + SETTINGS,
+        json=[settings_item(), settings_item(flow_value("Other"), "bizflow-2")],
+        headers=api_token(dt),
+    )
 
     by_external_id = http.get(dt.url + SETTINGS, params={"externalIds": "bizflow-2"}, headers=api_token(dt)).json()
     by_name = http.get(dt.url + SETTINGS, params={"filter": "value.name = 'Other'"}, headers=api_token(dt)).json()
@@ -265,8 +300,7 @@ def test_it_filters_the_list(dt, http):
 def test_it_updates_an_object(dt, http):
     object_id = http.post(dt.url + SETTINGS, json=[settings_item()], headers=api_token(dt)).json()[0]["objectId"]
 
-    response = http.put(f"{dt.url}{SETTINGS}/{object_id}", json={"value": flow_value("Renamed")},
-                        headers=api_token(dt))
+    response = http.put(f"{dt.url}{SETTINGS}/{object_id}", json={"value": flow_value("Renamed")}, headers=api_token(dt))
     fetched = http.get(f"{dt.url}{SETTINGS}/{object_id}", headers=api_token(dt)).json()
 
     assert response.status_code == 200
@@ -381,10 +415,12 @@ def test_it_updates_a_document_with_optimistic_locking(dt, http):
     writer = bearer(dt, "document:documents:write")
     new_content = {"content": ("dashboard.json", dashboard(2), "application/json")}
 
-    updated = http.patch(f"{dt.url}{DOCUMENTS}/{doc_id}", params={"optimistic-locking-version": "1"},
-                         files=new_content, headers=writer)
-    stale = http.patch(f"{dt.url}{DOCUMENTS}/{doc_id}", params={"optimistic-locking-version": "1"},
-                       files=new_content, headers=writer)
+    updated = http.patch(
+        f"{dt.url}{DOCUMENTS}/{doc_id}", params={"optimistic-locking-version": "1"}, files=new_content, headers=writer
+    )
+    stale = http.patch(
+        f"{dt.url}{DOCUMENTS}/{doc_id}", params={"optimistic-locking-version": "1"}, files=new_content, headers=writer
+    )
     unversioned = http.patch(f"{dt.url}{DOCUMENTS}/{doc_id}", files=new_content, headers=writer)
 
     assert updated.status_code == 200
@@ -404,11 +440,13 @@ def test_it_refuses_a_second_document_with_the_same_external_id(dt, http):
 def test_it_refuses_incomplete_documents(dt, http):
     writer = bearer(dt, "document:documents:write")
 
-    no_content = http.post(dt.url + DOCUMENTS, files={"name": (None, "n"), "type": (None, "dashboard")},
-                           headers=writer)
+    no_content = http.post(dt.url + DOCUMENTS, files={"name": (None, "n"), "type": (None, "dashboard")}, headers=writer)
     not_multipart = http.post(dt.url + DOCUMENTS, json={"name": "n"}, headers=writer)
-    untyped_content = http.post(dt.url + DOCUMENTS, headers=writer, files={
-        "name": (None, "n"), "type": (None, "dashboard"), "content": ("d.json", dashboard())})
+    untyped_content = http.post(
+        dt.url + DOCUMENTS,
+        headers=writer,
+        files={"name": (None, "n"), "type": (None, "dashboard"), "content": ("d.json", dashboard())},
+    )
 
     assert (no_content.status_code, not_multipart.status_code) == (400, 400)
     assert untyped_content.status_code == 400
@@ -439,18 +477,23 @@ def run_query(dt, http, query: str, **body: object) -> tuple[int, dict]:
 
 @pytest.fixture
 def stored_events(dt, http):
-    post_events(http, dt, [
-        {"event.provider": "acme.retail", "event.type": "place.order", "timestamp": NOW - 60},
-        {"event.provider": "acme.retail", "event.type": "order.shipped", "timestamp": NOW - 30},
-        {"event.provider": "acme.retail", "event.type": "place.order", "timestamp": NOW - 5 * HOUR},
-        {"event.provider": "other", "event.type": "place.order", "timestamp": NOW - 60},
-    ])
+    post_events(
+        http,
+        dt,
+        [
+            {"event.provider": "acme.retail", "event.type": "place.order", "timestamp": NOW - 60},
+            {"event.provider": "acme.retail", "event.type": "order.shipped", "timestamp": NOW - 30},
+            {"event.provider": "acme.retail", "event.type": "place.order", "timestamp": NOW - 5 * HOUR},
+            {"event.provider": "other", "event.type": "place.order", "timestamp": NOW - 60},
+        ],
+    )
 
 
 @pytest.mark.usefixtures("stored_events")
 def test_it_counts_a_providers_events_over_the_timeframe_asked(dt, http):
-    status, body = run_query(dt, http, 'fetch bizevents, from: now()-24h | filter event.provider == "acme.retail" '
-                                       "| summarize count()")
+    status, body = run_query(
+        dt, http, 'fetch bizevents, from: now()-24h | filter event.provider == "acme.retail" | summarize count()'
+    )
 
     assert status == 200 and body["state"] == "SUCCEEDED"
     assert body["result"]["records"] == [{"count()": "3"}]  # Grail sends longs as strings
@@ -462,8 +505,9 @@ def test_it_looks_at_the_last_2_hours_by_default(dt, http):
     query = 'fetch bizevents | filter event.provider == "acme.retail" | summarize count()'
 
     _, default = run_query(dt, http, query)
-    _, with_body_timeframe = run_query(dt, http, query, defaultTimeframeStart="2026-11-19T00:00:00Z",
-                                       defaultTimeframeEnd="2026-11-20T00:00:00Z")
+    _, with_body_timeframe = run_query(
+        dt, http, query, defaultTimeframeStart="2026-11-19T00:00:00Z", defaultTimeframeEnd="2026-11-20T00:00:00Z"
+    )
 
     assert default["result"]["records"] == [{"count()": "2"}]
     assert with_body_timeframe["result"]["records"] == [{"count()": "3"}]
@@ -480,8 +524,12 @@ def test_it_answers_the_limit_1_variant_with_one_record(dt, http):
 
 @pytest.mark.usefixtures("stored_events")
 def test_it_summarizes_by_provider_and_type(dt, http):
-    _, body = run_query(dt, http, 'fetch bizevents, from: now()-1d | filter event.provider == "acme.retail" '
-                                  "| summarize count(), by: {event.provider, event.type}")
+    _, body = run_query(
+        dt,
+        http,
+        'fetch bizevents, from: now()-1d | filter event.provider == "acme.retail" '
+        "| summarize count(), by: {event.provider, event.type}",
+    )
 
     assert body["result"]["records"] == [
         {"event.provider": "acme.retail", "event.type": "order.shipped", "count()": "1"},
@@ -490,8 +538,13 @@ def test_it_summarizes_by_provider_and_type(dt, http):
 
 
 @pytest.mark.parametrize(
-    "query", ["fetch logs", "fetch bizevents | filter event.type == \"x\"", "fetch bizevents | sort timestamp",
-              "fetch bizevents, from: yesterday"],
+    "query",
+    [
+        "fetch logs",
+        'fetch bizevents | filter event.type == "x"',
+        "fetch bizevents | sort timestamp",
+        "fetch bizevents, from: yesterday",
+    ],
 )
 def test_it_answers_400_to_queries_it_does_not_understand(dt, http, query):
     status, body = run_query(dt, http, query)
@@ -501,8 +554,11 @@ def test_it_answers_400_to_queries_it_does_not_understand(dt, http, query):
 
 
 def test_it_answers_410_for_an_unknown_request_token(dt, http):
-    response = http.get(dt.url + QUERY + "/query:poll", params={"request-token": "nope"},
-                        headers=bearer(dt, "storage:bizevents:read", "storage:buckets:read"))
+    response = http.get(
+        dt.url + QUERY + "/query:poll",
+        params={"request-token": "nope"},
+        headers=bearer(dt, "storage:bizevents:read", "storage:buckets:read"),
+    )
 
     assert response.status_code == 410
 
@@ -510,18 +566,28 @@ def test_it_answers_410_for_an_unknown_request_token(dt, http):
 def test_it_can_keep_a_query_running_for_some_polls(clock, http):
     with DynatraceReceiver(clock=clock, query_poll_rounds=1) as receiver:
         reader = bearer(receiver, "storage:bizevents:read", "storage:buckets:read")
-        started = http.post(receiver.url + QUERY + "/query:execute",
-                            json={"query": "fetch bizevents | summarize count()"}, headers=reader)
+        started = http.post(
+            receiver.url + QUERY + "/query:execute",
+            json={"query": "fetch bizevents | summarize count()"},
+            headers=reader,
+        )
         token = started.json()["requestToken"]
-        states = [http.get(receiver.url + QUERY + "/query:poll", params={"request-token": token},
-                           headers=reader).json()["state"] for _ in range(2)]
+        states = [
+            http.get(receiver.url + QUERY + "/query:poll", params={"request-token": token}, headers=reader).json()[
+                "state"
+            ]
+            for _ in range(2)
+        ]
 
     assert states == ["RUNNING", "SUCCEEDED"]
 
 
 def test_it_needs_query_scopes(dt, http):
-    response = http.post(dt.url + QUERY + "/query:execute", json={"query": "fetch bizevents"},
-                         headers=bearer(dt, "storage:bizevents:read"))
+    response = http.post(
+        dt.url + QUERY + "/query:execute",
+        json={"query": "fetch bizevents"},
+        headers=bearer(dt, "storage:bizevents:read"),
+    )
 
     assert response.status_code == 403
     assert "storage:buckets:read" in response.json()["error"]["message"]

@@ -16,7 +16,9 @@ from journeys.engine.spec import ErrorRule, Incident, Revenue, Step, Weighted
 from .helpers import DAY, HOUR_MS, epoch_ms, example, journey, journeys_of
 
 A = Step("Place order", "order.placed")
-A_WITH_ATTRIBUTES = Step("Place order", "order.placed", carries_location=True, carries_segment=True, carries_revenue=True)
+A_WITH_ATTRIBUTES = Step(
+    "Place order", "order.placed", carries_location=True, carries_segment=True, carries_revenue=True
+)
 
 
 def day_of(spec, days: int = 1, **kw) -> list[dict]:
@@ -44,7 +46,12 @@ def test_it_gives_every_event_the_required_fields():
 
 
 def test_it_never_drops_at_zero_percent_and_always_at_one_hundred():
-    spec = journey(A, Step("Pay", "order.paid", drop_off_pct=0), Step("Ship", "order.shipped", drop_off_pct=100), Step("Done", "order.done"))
+    spec = journey(
+        A,
+        Step("Pay", "order.paid", drop_off_pct=0),
+        Step("Ship", "order.shipped", drop_off_pct=100),
+        Step("Done", "order.done"),
+    )
 
     types = {e["event.type"] for e in day_of(spec, origin=DAY)}
 
@@ -147,7 +154,11 @@ def test_it_draws_attributes_once_per_journey_and_puts_them_only_on_the_steps_th
 
 
 def test_it_writes_fractional_revenue_with_two_decimals():
-    spec = journey(Step("Place order", "order.placed", carries_revenue=True), Step("Pay", "order.paid"), revenue=Revenue("order.value", 0.5, 9.99))
+    spec = journey(
+        Step("Place order", "order.placed", carries_revenue=True),
+        Step("Pay", "order.paid"),
+        revenue=Revenue("order.value", 0.5, 9.99),
+    )
 
     values = [e["order.value"] for e in day_of(spec) if "order.value" in e]
 
@@ -208,7 +219,9 @@ def test_it_produces_the_same_stream_however_the_range_is_split():
     rng = np.random.default_rng(7)
     for _ in range(5):
         b = a + timedelta(milliseconds=int(rng.integers(1, 6 * HOUR_MS)))
-        parts = b"".join(x.data for x in generate(spec, a, b, origin)) + b"".join(x.data for x in generate(spec, b, c, origin))
+        parts = b"".join(x.data for x in generate(spec, a, b, origin)) + b"".join(
+            x.data for x in generate(spec, b, c, origin)
+        )
         assert parts == whole
 
 
@@ -217,7 +230,8 @@ def test_it_produces_the_same_bytes_in_another_process():
     code = (
         "import hashlib,sys; from datetime import datetime, timedelta, UTC;"
         "from tests.engine.helpers import example, DAY; from journeys.engine.generator import generate;"
-        f"h=hashlib.sha256(); [h.update(b.data) for b in generate(example('{spec_path}', journeys_per_day=30000), DAY, DAY+timedelta(hours=12))];"
+        f"spec = example('{spec_path}', journeys_per_day=30000); h = hashlib.sha256();"
+        "[h.update(b.data) for b in generate(spec, DAY, DAY + timedelta(hours=12))];"
         "print(h.hexdigest())"
     )
     here = hashlib.sha256()

@@ -118,7 +118,10 @@ def test_it_records_each_push_as_a_run_of_the_journey(dt, journey, alice):
 
     first, second = Run.objects.order_by("id")
     assert (first.kind, first.journey, first.destination, first.journey_destination) == (
-        Run.Kind.PUSH, journey, destination, None
+        Run.Kind.PUSH,
+        journey,
+        destination,
+        None,
     )
     assert first.outcome == Run.Outcome.SUCCESS and first.error == "" and first.finished_at is not None
     assert second.outcome == Run.Outcome.FAILED and second.error == TenantAssets.objects.get().error != ""

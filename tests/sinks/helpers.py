@@ -20,13 +20,18 @@ NOW = 1_795_132_800.0  # 2026-11-20T00:00:00Z: simulated "now" shared by sink an
 HOUR_MS = 3_600_000
 
 SHOP = JourneySpec(
-    name="Orders", event_provider="acme.shop", correlation_field="order.id", seed=7, journeys_per_day=40_000,
+    name="Orders",
+    event_provider="acme.shop",
+    correlation_field="order.id",
+    seed=7,
+    journeys_per_day=40_000,
     steps=(
         Step("Place order", "order.placed", carries_location=True, carries_revenue=True),
         Step("Pay", "order.paid", min_delay_hours=0.05, max_delay_hours=0.2),
         Step("Ship", "order.shipped", drop_off_pct=10, min_delay_hours=0.1, max_delay_hours=0.3),
     ),
-    locations=(Weighted("Leeds", 1), Weighted("York", 1)), revenue=Revenue("order.value", 10, 500),
+    locations=(Weighted("Leeds", 1), Weighted("York", 1)),
+    revenue=Revenue("order.value", 10, 500),
     hosts=(Weighted("HOST-0000000000000001", 1),),
 )
 
@@ -94,8 +99,9 @@ class ScriptedServer:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                request = Received(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body,
-                                   self.client_address)
+                request = Received(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body, self.client_address
+                )
                 status, headers, payload = server._answer(request)
                 if server.delay:
                     time.sleep(server.delay)
@@ -122,14 +128,23 @@ class ScriptedServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def then(self, status: int | Callable[[Received], Answer], body: bytes | dict = b"",
-             headers: dict[str, str] | None = None, *, times: int = 1) -> ScriptedServer:
+    def then(
+        self,
+        status: int | Callable[[Received], Answer],
+        body: bytes | dict = b"",
+        headers: dict[str, str] | None = None,
+        *,
+        times: int = 1,
+    ) -> ScriptedServer:
         if callable(status):
             answer = status
         else:
             payload = orjson.dumps(body) if isinstance(body, dict) else body
-            answer = (status, {"Content-Type": "application/json", **(headers or {})} if payload else (headers or {}),
-                      payload)
+            answer = (
+                status,
+                {"Content-Type": "application/json", **(headers or {})} if payload else (headers or {}),
+                payload,
+            )
         with self._lock:
             self._script.extend([answer] * times)
         return self

@@ -157,7 +157,9 @@ def test_it_keeps_secrets_out_of_errors_and_logs(server, no_sleep, caplog):
 
     with pytest.raises(HttpFailure) as caught:
         client(no_sleep, max_attempts=3).request(
-            "POST", server.url + "/x?api-key=querysecret", headers={"Authorization": f"Api-Token {token}"},
+            "POST",
+            server.url + "/x?api-key=querysecret",
+            headers={"Authorization": f"Api-Token {token}"},
             sensitive=(token,),
         )
 

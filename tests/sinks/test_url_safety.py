@@ -125,15 +125,27 @@ def test_it_allows_local_addresses_when_the_settings_do():
         (WebhookForm, {"url": "https://hooks.example.com/in", "format": "json", "max_batch_kib": "512"}, "url"),
         (
             DynatraceForm,
-            {"environment_url": "https://abc12345.live.dynatrace.com", "auth_type": "api_token", "max_batch_kib": "512",
-             "api_token": "dt0c01.ABC.DEF"},
+            {
+                "environment_url": "https://abc12345.live.dynatrace.com",
+                "auth_type": "api_token",
+                "max_batch_kib": "512",
+                "api_token": "dt0c01.ABC.DEF",
+            },
             "environment_url",
         ),
         (
             KafkaForm,
-            {"bootstrap_servers": "kafka.example.com:9093", "topic": "events", "client_id": "bizflow",
-             "security_protocol": "PLAINTEXT", "compression": "none", "acks": "all", "key": "correlation",
-             "value_format": "flat", "message_timeout_ms": "30000"},
+            {
+                "bootstrap_servers": "kafka.example.com:9093",
+                "topic": "events",
+                "client_id": "bizflow",
+                "security_protocol": "PLAINTEXT",
+                "compression": "none",
+                "acks": "all",
+                "key": "correlation",
+                "value_format": "flat",
+                "message_timeout_ms": "30000",
+            },
             "bootstrap_servers",
         ),
     ],
@@ -150,9 +162,15 @@ def test_it_puts_the_refusal_next_to_the_address_field(dns, form_class, data, fi
 
 @PRODUCTION
 def test_it_refuses_an_sso_token_url_on_a_private_address(dns):
-    data = {"environment_url": "https://abc12345.apps.dynatrace.com", "auth_type": "oauth", "max_batch_kib": "512",
-            "client_id": "dt0s02.ABC", "client_secret": "dt0s02.ABC.DEF", "account_urn": "urn:dtaccount:abc",
-            "token_url": "https://127.0.0.1/sso/oauth2/token"}
+    data = {
+        "environment_url": "https://abc12345.apps.dynatrace.com",
+        "auth_type": "oauth",
+        "max_batch_kib": "512",
+        "client_id": "dt0s02.ABC",
+        "client_secret": "dt0s02.ABC.DEF",
+        "account_urn": "urn:dtaccount:abc",
+        "token_url": "https://127.0.0.1/sso/oauth2/token",
+    }
 
     assert "loopback" in DynatraceForm(data).errors["token_url"][0]
 
@@ -173,8 +191,9 @@ def test_it_checks_again_before_connecting_so_a_changed_dns_answer_is_refused(dn
 
 @PRODUCTION
 def test_it_refuses_a_loopback_receiver_before_sending_anything(server):
-    sink = WebhookSink({"url": server.url.replace("http://", "https://") + "/in"},
-                       http=HttpClient(HttpPolicy(max_attempts=1)))
+    sink = WebhookSink(
+        {"url": server.url.replace("http://", "https://") + "/in"}, http=HttpClient(HttpPolicy(max_attempts=1))
+    )
 
     with pytest.raises(HttpFailure, match="loopback") as caught:
         sink.deliver(recent_events(3), journey_slug="orders")

@@ -82,5 +82,6 @@ def editor_data(journey, **changes) -> dict[str, str]:
 def export_of(journey) -> dict:
     return spec_to_dict(journey_to_spec(journey), description=journey.description)
 
+
 # The local Dynatrace tenant that the asset push talks to.
 from tests.assets.conftest import dt  # noqa: E402, F401

@@ -73,11 +73,17 @@ def test_it_shows_the_active_destinations_and_the_last_run(client, team, deliver
 
 def test_it_counts_a_push_as_the_last_run(client, team, delivered):
     tenant = destination_create(
-        owner=team.alice, tenant=team.tenant, name="Tenant", kind="dynatrace",
+        owner=team.alice,
+        tenant=team.tenant,
+        name="Tenant",
+        kind="dynatrace",
         config={"environment_url": "https://abc12345.live.dynatrace.com"},
     )
     Run.objects.create(
-        kind=Run.Kind.PUSH, journey=delivered, destination=tenant, started_at=T0 + timedelta(hours=1),
+        kind=Run.Kind.PUSH,
+        journey=delivered,
+        destination=tenant,
+        started_at=T0 + timedelta(hours=1),
         outcome=Run.Outcome.PARTIAL,
     )
     html = logged_in(client, team.alice).get(reverse("journey_list")).content.decode()

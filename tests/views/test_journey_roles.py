@@ -16,7 +16,9 @@ Role = Membership.Role
 
 @pytest.fixture
 def cast():
-    alice, bob, victor, charlie = (User.objects.create_user(n, password="pw") for n in ("alice", "bob", "victor", "charlie"))
+    alice, bob, victor, charlie = (
+        User.objects.create_user(n, password="pw") for n in ("alice", "bob", "victor", "charlie")
+    )
     tenant = tenant_create(name="Acme", owner=alice)
     membership_set(tenant=tenant, user=bob, role=Role.EDITOR, actor=alice)
     membership_set(tenant=tenant, user=victor, role=Role.VIEWER, actor=alice)

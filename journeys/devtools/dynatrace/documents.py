@@ -126,11 +126,21 @@ class DocumentStore:
             if external_id and any(d["externalId"] == external_id for d in self._documents.values()):
                 return error_response(409, f"A document with externalId {external_id!r} already exists")
             doc = {
-                "id": doc_id, "name": name, "type": kind, "version": 1, "owner": owner, "isPrivate": is_private,
+                "id": doc_id,
+                "name": name,
+                "type": kind,
+                "version": 1,
+                "owner": owner,
+                "isPrivate": is_private,
                 "externalId": external_id,
-                "modificationInfo": {"createdBy": owner, "createdTime": now, "lastModifiedBy": owner,
-                                     "lastModifiedTime": now},
-                "content": content.data, "contentType": content.content_type,
+                "modificationInfo": {
+                    "createdBy": owner,
+                    "createdTime": now,
+                    "lastModifiedBy": owner,
+                    "lastModifiedTime": now,
+                },
+                "content": content.data,
+                "contentType": content.content_type,
             }
             self._documents[doc_id] = doc
             return json_response(201, self._metadata(doc))
@@ -156,12 +166,17 @@ class DocumentStore:
         if part == "content":
             return Response(200, content, content_type)
         boundary = uuid.uuid4().hex
-        body = b"".join([
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
-            "Content-Type: application/json\r\n\r\n".encode(), orjson.dumps(metadata),
-            f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"content\"; filename=\"{doc_id}\"\r\n"
-            f"Content-Type: {content_type}\r\n\r\n".encode(), content, f"\r\n--{boundary}--\r\n".encode(),
-        ])
+        body = b"".join(
+            [
+                f'--{boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n'
+                "Content-Type: application/json\r\n\r\n".encode(),
+                orjson.dumps(metadata),
+                f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="content"; filename="{doc_id}"\r\n'
+                f"Content-Type: {content_type}\r\n\r\n".encode(),
+                content,
+                f"\r\n--{boundary}--\r\n".encode(),
+            ]
+        )
         return Response(200, body, f"multipart/form-data; boundary={boundary}")
 
     # Documented: PATCH /platform/document/v1/documents/{id}?optimistic-locking-version=<v>.
@@ -195,12 +210,16 @@ class DocumentStore:
             if doc is None:
                 return error_response(404, f"Document {doc_id} not found")
             if str(doc["version"]) != expected_version.strip():
-                return error_response(409, f"Version conflict: the document is at version {doc['version']}, "
-                                      f"not {expected_version}")
+                return error_response(
+                    409, f"Version conflict: the document is at version {doc['version']}, not {expected_version}"
+                )
             doc.update(changes)
             doc["version"] += 1
-            doc["modificationInfo"] = {**doc["modificationInfo"], "lastModifiedBy": editor,
-                                       "lastModifiedTime": format_timestamp(self._clock())}
+            doc["modificationInfo"] = {
+                **doc["modificationInfo"],
+                "lastModifiedBy": editor,
+                "lastModifiedTime": format_timestamp(self._clock()),
+            }
             return json_response(200, {"documentMetadata": self._metadata(doc)})
 
 
@@ -212,8 +231,10 @@ def _parse_filter(text: str) -> list[tuple[str, str, Any]] | str:
     for clause in re.split(r"\s+and\s+", text.strip()):
         match = _CONDITION.match(clause)
         if not match or match.group(1) not in FILTER_FIELDS:
-            return (f"Unsupported filter {text!r}: the receiver understands <field> == '<text>' joined by "
-                    f"'and', on {', '.join(FILTER_FIELDS)}")
+            return (
+                f"Unsupported filter {text!r}: the receiver understands <field> == '<text>' joined by "
+                f"'and', on {', '.join(FILTER_FIELDS)}"
+            )
         field, operator, quoted, boolean = match.groups()
         value: Any = quoted.replace("\\'", "'") if quoted is not None else boolean == "true"
         conditions.append((field, operator, value))

@@ -35,8 +35,10 @@ from .ingest import EventStore, format_timestamp, parse_timestamp, public_fields
 DEFAULT_TIMEFRAME_HOURS = 2.0
 DEFAULT_MAX_RESULT_RECORDS = 1000
 RESULT_TTL_SECONDS = 600
-GRAMMAR = ('fetch bizevents[, from: <time>][, to: <time>] [| filter event.provider == "<P>"] '
-           "[| summarize count()[, by: {event.provider, event.type}] | limit <n>]")
+GRAMMAR = (
+    'fetch bizevents[, from: <time>][, to: <time>] [| filter event.provider == "<P>"] '
+    "[| summarize count()[, by: {event.provider, event.type}] | limit <n>]"
+)
 
 _FETCH = re.compile(r"^fetch\s+bizevents\s*((?:,\s*(?:from|to)\s*:\s*[^,]+?\s*)*)$")
 _TIME_ARG = re.compile(r",\s*(from|to)\s*:\s*([^,]+)")
@@ -131,8 +133,10 @@ def run_query(parsed: ParsedQuery, store: EventStore, max_records: int) -> list[
     for event in in_frame:
         key = tuple(event.get(name) for name in parsed.count_by)
         groups[key] = groups.get(key, 0) + 1
-    return [{**dict(zip(parsed.count_by, key, strict=True)), "count()": str(count)}
-            for key, count in sorted(groups.items(), key=lambda item: str(item[0]))]
+    return [
+        {**dict(zip(parsed.count_by, key, strict=True)), "count()": str(count)}
+        for key, count in sorted(groups.items(), key=lambda item: str(item[0]))
+    ]
 
 
 def _types(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -147,8 +151,9 @@ def _types(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class QueryService:
     """Holds running queries between execute and poll; thread-safe."""
 
-    def __init__(self, store: EventStore, clock: Callable[[], float], *, default_timeframe_hours: float,
-                 poll_rounds: int) -> None:
+    def __init__(
+        self, store: EventStore, clock: Callable[[], float], *, default_timeframe_hours: float, poll_rounds: int
+    ) -> None:
         self._store = store
         self._clock = clock
         self._default_timeframe = default_timeframe_hours * 3600
@@ -184,16 +189,24 @@ class QueryService:
         result = {
             "records": records,
             "types": _types(records),
-            "metadata": {"grail": {
-                "canonicalQuery": body["query"], "query": body["query"], "timezone": "Z", "locale": "und",
-                "dqlVersion": "V1_0", "scannedRecords": len(self._store),
-                "analysisTimeframe": {"start": format_timestamp(parsed.start), "end": format_timestamp(parsed.end)},
-            }},
+            "metadata": {
+                "grail": {
+                    "canonicalQuery": body["query"],
+                    "query": body["query"],
+                    "timezone": "Z",
+                    "locale": "und",
+                    "dqlVersion": "V1_0",
+                    "scannedRecords": len(self._store),
+                    "analysisTimeframe": {"start": format_timestamp(parsed.start), "end": format_timestamp(parsed.end)},
+                }
+            },
         }
         with self._lock:
             self.executed.append(body["query"])
             self._queries[token] = {
-                "result": result, "polls_left": self.poll_rounds, "expires": now + RESULT_TTL_SECONDS,
+                "result": result,
+                "polls_left": self.poll_rounds,
+                "expires": now + RESULT_TTL_SECONDS,
             }
         return json_response(202, {"state": "RUNNING", "requestToken": token, "ttlSeconds": RESULT_TTL_SECONDS})
 
@@ -210,8 +223,9 @@ class QueryService:
             if query["polls_left"] > 0:
                 query["polls_left"] -= 1
                 return json_response(200, {"state": "RUNNING", "progress": 50, "ttlSeconds": RESULT_TTL_SECONDS})
-        return json_response(200, {"state": "SUCCEEDED", "progress": 100, "ttlSeconds": RESULT_TTL_SECONDS,
-                                   "result": query["result"]})
+        return json_response(
+            200, {"state": "SUCCEEDED", "progress": 100, "ttlSeconds": RESULT_TTL_SECONDS, "result": query["result"]}
+        )
 
 
 def _body_time(body: dict[str, Any], name: str, default: float) -> float:

@@ -166,7 +166,9 @@ class HttpRunner:
             # Port 0 asks the OS for a free port; keep it so a restart comes back on the same one.
             self.port = server.server_address[1]
             thread = threading.Thread(
-                target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"dt-receiver:{self.port}",
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"dt-receiver:{self.port}",
                 daemon=True,
             )
             thread.start()

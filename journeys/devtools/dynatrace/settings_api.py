@@ -59,7 +59,15 @@ MAX_EVENTS_PER_STEP = 5
 MAX_BRANCHES_PER_STEP = 5
 MAX_STEPS = 20
 LIST_FIELDS = (
-    "objectId", "value", "externalId", "schemaId", "scope", "schemaVersion", "summary", "created", "modified",
+    "objectId",
+    "value",
+    "externalId",
+    "schemaId",
+    "scope",
+    "schemaVersion",
+    "summary",
+    "created",
+    "modified",
 )
 DEFAULT_LIST_FIELDS = ("objectId", "value")
 
@@ -225,11 +233,19 @@ class SettingsStore:
             return _item_error(400, f"Item {index} must be an object", [], None)
         value = item.get("value")
         if item.get("schemaId") != BIZFLOW_SCHEMA_ID:
-            return _item_error(404, f"Schema {item.get('schemaId')!r} not found (this receiver knows only "
-                               f"{BIZFLOW_SCHEMA_ID})", [], value)
+            return _item_error(
+                404,
+                f"Schema {item.get('schemaId')!r} not found (this receiver knows only {BIZFLOW_SCHEMA_ID})",
+                [],
+                value,
+            )
         if item.get("scope") != "environment":
-            return _item_error(400, "Business Flow settings live in scope 'environment'",
-                               [violation("scope", "must be environment")], value)
+            return _item_error(
+                400,
+                "Business Flow settings live in scope 'environment'",
+                [violation("scope", "must be environment")],
+                value,
+            )
         problems = validate_bizflow_value(value)
         if problems:
             return _item_error(400, f"Validation failed with {len(problems)} constraint violation(s)", problems, value)
@@ -238,9 +254,13 @@ class SettingsStore:
         if external_id is not None:
             replaced = self._by_external_id(external_id)
             if external_id in claimed or (replaced and item.get("objectId") != replaced["objectId"]):
-                return _item_error(409, f"A settings object with externalId {external_id!r} already exists; "
-                                   "update it with PUT /api/v2/settings/objects/{objectId}",
-                                   [violation("externalId", "must be unique")], value)
+                return _item_error(
+                    409,
+                    f"A settings object with externalId {external_id!r} already exists; "
+                    "update it with PUT /api/v2/settings/objects/{objectId}",
+                    [violation("externalId", "must be unique")],
+                    value,
+                )
             claimed.add(external_id)
         if validate_only:
             return {"code": 200}
@@ -250,9 +270,15 @@ class SettingsStore:
             return {"code": 200, "objectId": replaced["objectId"]}
         object_id = _new_object_id()
         self._objects[object_id] = {
-            "objectId": object_id, "externalId": external_id, "schemaId": BIZFLOW_SCHEMA_ID, "scope": "environment",
-            "schemaVersion": item.get("schemaVersion") or BIZFLOW_SCHEMA_VERSION, "value": value,
-            "summary": value.get("name", ""), "created": now, "modified": now,
+            "objectId": object_id,
+            "externalId": external_id,
+            "schemaId": BIZFLOW_SCHEMA_ID,
+            "scope": "environment",
+            "schemaVersion": item.get("schemaVersion") or BIZFLOW_SCHEMA_VERSION,
+            "value": value,
+            "summary": value.get("name", ""),
+            "created": now,
+            "modified": now,
         }
         return {"code": 200, "objectId": object_id}
 
@@ -266,14 +292,18 @@ class SettingsStore:
         unknown = [name for name in fields if name not in LIST_FIELDS]
         if unknown:
             return error_response(400, f"Unsupported field(s): {', '.join(unknown)}")
-        schema_ids, scopes, external_ids = _split(query.get("schemaIds")), _split(query.get("scopes")), \
-            _split(query.get("externalIds"))
+        schema_ids, scopes, external_ids = (
+            _split(query.get("schemaIds")),
+            _split(query.get("scopes")),
+            _split(query.get("externalIds")),
+        )
         value_filter = _parse_filter(query.get("filter", ""))
         if isinstance(value_filter, str):
             return error_response(400, value_filter)
         with self._lock:
             matches = [
-                o for o in self._objects.values()
+                o
+                for o in self._objects.values()
                 if (not schema_ids or o["schemaId"] in schema_ids)
                 and (not scopes or o["scope"] in scopes)
                 and (not external_ids or o["externalId"] in external_ids)
@@ -303,8 +333,11 @@ class SettingsStore:
             if problems:
                 return json_response(400, _item_error(400, "Validation failed", problems, payload["value"]))
             if request.query.get("validateOnly", "").lower() != "true":
-                found.update(value=payload["value"], summary=payload["value"].get("name", ""),
-                             modified=format_timestamp(self._clock()))
+                found.update(
+                    value=payload["value"],
+                    summary=payload["value"].get("name", ""),
+                    modified=format_timestamp(self._clock()),
+                )
         return json_response(200, {"code": 200, "objectId": object_id})
 
 
@@ -338,7 +371,7 @@ def _parse_filter(text: str) -> tuple[str, str] | None | str:
         if found:
             left, right = left.strip(), right.strip()
             if left.startswith("value.") and len(right) >= 2 and right[0] == right[-1] == "'":
-                return left[len("value."):], right[1:-1]
+                return left[len("value.") :], right[1:-1]
             break
     return f"Unsupported filter {text!r}: the receiver understands value.<field> = '<text>'"
 

@@ -22,8 +22,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--owner", default=DEMO_USERNAME, help=f"username of the owner (default {DEMO_USERNAME})")
         parser.add_argument(
-            "--tenant", help="slug of the tenant it goes into; the owner must be its editor or owner "
-            "(default: the owner's first tenant they may edit in)"
+            "--tenant",
+            help="slug of the tenant it goes into; the owner must be its editor or owner "
+            "(default: the owner's first tenant they may edit in)",
         )
 
     def handle(

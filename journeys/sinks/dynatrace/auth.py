@@ -131,8 +131,12 @@ class OAuthClientAuth:
         except AuthRejected:
             raise
         except DeliveryError as exc:
-            raise HttpFailure(f"cannot get an OAuth token: {exc.message}", status=getattr(exc, "status", None),
-                              permanent=exc.permanent, retry_after=exc.retry_after) from None
+            raise HttpFailure(
+                f"cannot get an OAuth token: {exc.message}",
+                status=getattr(exc, "status", None),
+                permanent=exc.permanent,
+                retry_after=exc.retry_after,
+            ) from None
         if response.status_code != 200:
             raise DeliveryError(self._refusal(response, secrets), permanent=response.status_code < 500)
         try:
@@ -140,8 +144,9 @@ class OAuthClientAuth:
             token = str(payload["access_token"])
             lifetime = float(payload.get("expires_in") or 300)
         except (ValueError, KeyError, TypeError):
-            raise DeliveryError("the SSO token URL answered without an access token: check the token URL",
-                                permanent=True) from None
+            raise DeliveryError(
+                "the SSO token URL answered without an access token: check the token URL", permanent=True
+            ) from None
         self._token = token
         # Refresh a little early, so a token never expires between the check and the request.
         self._expires_at = self.clock() + max(lifetime - min(self.refresh_margin, lifetime / 4), 0.0)
@@ -150,8 +155,7 @@ class OAuthClientAuth:
     def _refusal(self, response, secrets: tuple[str, ...]) -> str:
         reason = redact(describe_response(response), secrets)
         if "invalid_scope" in reason:
-            return (f"OAuth client lacks a scope: grant it {', '.join(self.scopes)} in Account Management "
-                    f"({reason})")
+            return f"OAuth client lacks a scope: grant it {', '.join(self.scopes)} in Account Management ({reason})"
         if "invalid_client" in reason:
             return f"OAuth client rejected: check the client id and client secret ({reason})"
         return f"the SSO token URL refused the OAuth client: {reason}"

@@ -102,7 +102,10 @@ class EnvironmentUrls:
 
 
 def auth_from_destination(
-    config: Mapping[str, Any], secrets: Mapping[str, Any], *, scopes: Iterable[str] | None = None,
+    config: Mapping[str, Any],
+    secrets: Mapping[str, Any],
+    *,
+    scopes: Iterable[str] | None = None,
     clock: Callable[[], float] = time.time,
 ) -> ApiTokenAuth | OAuthClientAuth:
     kind = config.get("auth_type") or "api_token"
@@ -110,16 +113,25 @@ def auth_from_destination(
         return ApiTokenAuth(str(secrets.get("api_token") or ""))
     if kind == "oauth":
         return OAuthClientAuth(
-            str(secrets.get("client_id") or ""), str(secrets.get("client_secret") or ""),
-            str(secrets.get("account_urn") or ""), scopes=scopes or (INGEST_OAUTH_SCOPE,),
-            token_url=config.get("token_url") or None, clock=clock,
+            str(secrets.get("client_id") or ""),
+            str(secrets.get("client_secret") or ""),
+            str(secrets.get("account_urn") or ""),
+            scopes=scopes or (INGEST_OAUTH_SCOPE,),
+            token_url=config.get("token_url") or None,
+            clock=clock,
         )
     raise DeliveryError(f"unknown auth_type {kind!r}: use api_token or oauth", permanent=True)
 
 
 class DynatraceClient:
-    def __init__(self, environment_url: str, auth: ApiTokenAuth | OAuthClientAuth, *, http: HttpClient | None = None,
-                 gzip: bool = False):
+    def __init__(
+        self,
+        environment_url: str,
+        auth: ApiTokenAuth | OAuthClientAuth,
+        *,
+        http: HttpClient | None = None,
+        gzip: bool = False,
+    ):
         try:
             self.urls = EnvironmentUrls.parse(environment_url)
         except ValueError as exc:
@@ -130,16 +142,25 @@ class DynatraceClient:
 
     @classmethod
     def from_destination(
-        cls, config: Mapping[str, Any], secrets: Mapping[str, Any] | None, *, scopes: Iterable[str] | None = None,
-        http: HttpClient | None = None, clock: Callable[[], float] = time.time,
+        cls,
+        config: Mapping[str, Any],
+        secrets: Mapping[str, Any] | None,
+        *,
+        scopes: Iterable[str] | None = None,
+        http: HttpClient | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> DynatraceClient:
         """A client for a Dynatrace destination's config and secrets (see the sink's form for the keys).
 
         ``scopes`` are the OAuth scopes to ask for (ingest's by default; the asset push asks for its own).
         """
         if http is None:
-            http = HttpClient(HttpPolicy.from_settings(connect_timeout=_number(config.get("connect_timeout")),
-                                                       read_timeout=_number(config.get("read_timeout"))))
+            http = HttpClient(
+                HttpPolicy.from_settings(
+                    connect_timeout=_number(config.get("connect_timeout")),
+                    read_timeout=_number(config.get("read_timeout")),
+                )
+            )
         auth = auth_from_destination(config, secrets or {}, scopes=scopes, clock=clock)
         gzip = config.get("gzip")
         gzip = setting("DYNATRACE_GZIP", False) if gzip is None else gzip
@@ -151,10 +172,10 @@ class DynatraceClient:
             return path
         if self.auth.kind == "oauth":
             if path.startswith(CLASSIC_API):
-                path = PLATFORM_CLASSIC_API + path[len(CLASSIC_API):]
+                path = PLATFORM_CLASSIC_API + path[len(CLASSIC_API) :]
             return self.urls.platform + path
         if path.startswith(PLATFORM_CLASSIC_API):
-            path = CLASSIC_API + path[len(PLATFORM_CLASSIC_API):]
+            path = CLASSIC_API + path[len(PLATFORM_CLASSIC_API) :]
         return (self.urls.platform if path.startswith("/platform/") else self.urls.classic) + path
 
     @property
@@ -166,8 +187,14 @@ class DynatraceClient:
         return INGEST_OAUTH_SCOPE if self.auth.kind == "oauth" else INGEST_TOKEN_SCOPE
 
     def request(
-        self, method: str, path: str, *, scope: str | None = None, headers: Mapping[str, str] | None = None,
-        auth_messages: Mapping[int, str] | None = None, **kwargs: Any,
+        self,
+        method: str,
+        path: str,
+        *,
+        scope: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth_messages: Mapping[int, str] | None = None,
+        **kwargs: Any,
     ) -> requests.Response:
         """Send an authenticated request through the HTTP base; see :meth:`HttpClient.request`.
 
@@ -178,8 +205,14 @@ class DynatraceClient:
         for attempt in (1, 2):
             sent = {**(headers or {}), "Authorization": self.auth.authorization(self.http)}
             try:
-                return self.http.request(method, self.url(path), headers=sent, auth_messages=messages,
-                                         sensitive=self.auth.sensitive(), **kwargs)
+                return self.http.request(
+                    method,
+                    self.url(path),
+                    headers=sent,
+                    auth_messages=messages,
+                    sensitive=self.auth.sensitive(),
+                    **kwargs,
+                )
             except AuthRejected as exc:
                 if not (exc.status == 401 and self.auth.refreshable and attempt == 1):
                     raise

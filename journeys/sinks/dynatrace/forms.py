@@ -15,20 +15,30 @@ class DynatraceForm(SinkForm):
     secret_fields = ("api_token", "client_id", "client_secret", "account_urn")
 
     environment_url = forms.CharField(
-        label="Environment URL", max_length=500,
+        label="Environment URL",
+        max_length=500,
         help_text="https://<environment-id>.live.dynatrace.com or https://<environment-id>.apps.dynatrace.com",
     )
-    auth_type = forms.ChoiceField(label="Sign in with", choices=[
-        ("api_token", "Access token (classic API token with scope bizevents.ingest)"),
-        ("oauth", "OAuth client (platform, scope storage:events:write)"),
-    ], initial="api_token")
+    auth_type = forms.ChoiceField(
+        label="Sign in with",
+        choices=[
+            ("api_token", "Access token (classic API token with scope bizevents.ingest)"),
+            ("oauth", "OAuth client (platform, scope storage:events:write)"),
+        ],
+        initial="api_token",
+    )
     api_token = forms.CharField(label="Access token", max_length=500)
     client_id = forms.CharField(label="OAuth client id", max_length=500)
     client_secret = forms.CharField(label="OAuth client secret", max_length=500)
-    account_urn = forms.CharField(label="Account URN", max_length=100,
-                                  help_text="urn:dtaccount:<account UUID>, or just the UUID")
-    token_url = forms.URLField(label="SSO token URL", required=False, max_length=500,
-                               help_text="Empty for Dynatrace's (https://sso.dynatrace.com/sso/oauth2/token).")
+    account_urn = forms.CharField(
+        label="Account URN", max_length=100, help_text="urn:dtaccount:<account UUID>, or just the UUID"
+    )
+    token_url = forms.URLField(
+        label="SSO token URL",
+        required=False,
+        max_length=500,
+        help_text="Empty for Dynatrace's (https://sso.dynatrace.com/sso/oauth2/token).",
+    )
     max_batch_kib = batch_kib_field(512 * KIB, maximum_kib=MAX_REQUEST_BYTES // KIB)
     gzip = forms.BooleanField(label="Compress requests (gzip)", required=False)
     connect_timeout = timeout_field("Connect timeout")
@@ -58,7 +68,7 @@ class DynatraceForm(SinkForm):
     def clean_api_token(self) -> str:
         token = self.cleaned_data.get("api_token", "").strip()
         if token.lower().startswith("api-token "):  # pasted with the header's scheme
-            token = token[len("api-token "):].strip()
+            token = token[len("api-token ") :].strip()
         if any(character.isspace() for character in token):
             raise forms.ValidationError("A token has no spaces or line breaks: paste it again.")
         return token

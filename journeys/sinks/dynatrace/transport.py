@@ -72,8 +72,14 @@ def count_rejected(response: requests.Response, sent: int) -> int | None:
 
 @register("dynatrace")
 class DynatraceSink(Sink):
-    def __init__(self, config: dict, secrets: dict | None = None, *, http: HttpClient | None = None,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        config: dict,
+        secrets: dict | None = None,
+        *,
+        http: HttpClient | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
         super().__init__(config, secrets)
         self.clock = clock
         self.client = DynatraceClient.from_destination(config, self.secrets, http=http, clock=clock)
@@ -127,8 +133,11 @@ class DynatraceSink(Sink):
                 self._note(report, f"Dynatrace rejected {rejected} of {sent} events: {reason}")
             return True
         if status == 404:
-            raise HttpFailure(f"no bizevents ingest API at {self.client.ingest_url} ({reason}): check the "
-                              "environment URL", status=status, permanent=True)
+            raise HttpFailure(
+                f"no bizevents ingest API at {self.client.ingest_url} ({reason}): check the environment URL",
+                status=status,
+                permanent=True,
+            )
         raise HttpFailure(f"Dynatrace answered {reason}", status=status, permanent=True)
 
     @staticmethod
@@ -170,11 +179,14 @@ class DynatraceSink(Sink):
             return f"ok: {self.client.ingest_url} accepts business events"
         reason = redact(describe_response(response), self.client.auth.sensitive())
         if response.status_code == 404:
-            raise HttpFailure(f"not found: no bizevents ingest API at {self.client.ingest_url} ({reason}): "
-                              "check the environment URL", status=404, permanent=True)
-        raise HttpFailure(f"unexpected answer from {self.client.ingest_url}: {reason}",
-                          status=response.status_code, permanent=True)
+            raise HttpFailure(
+                f"not found: no bizevents ingest API at {self.client.ingest_url} ({reason}): check the environment URL",
+                status=404,
+                permanent=True,
+            )
+        raise HttpFailure(
+            f"unexpected answer from {self.client.ingest_url}: {reason}", status=response.status_code, permanent=True
+        )
 
     def close(self) -> None:
         self.client.close()
-

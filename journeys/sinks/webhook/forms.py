@@ -10,8 +10,9 @@ from ..forms import KIB, SinkForm, WriteOnlyTextarea, batch_kib_field, check_sch
 
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an RFC 9110 token
 # Set by the sink itself, or by the HTTP layer: a custom value would break the request.
-RESERVED_HEADERS = frozenset({"content-type", "content-length", "content-encoding", "transfer-encoding", "host",
-                              "connection"})
+RESERVED_HEADERS = frozenset(
+    {"content-type", "content-length", "content-encoding", "transfer-encoding", "host", "connection"}
+)
 
 
 def parse_headers(text: str) -> dict[str, str]:
@@ -40,14 +41,24 @@ class WebhookForm(SinkForm):
     secret_fields = ("secret_headers",)
 
     url = forms.CharField(label="URL", max_length=2000)
-    format = forms.ChoiceField(label="Body", initial="json", choices=[
-        ("json", "JSON array of events (application/json)"),
-        ("cloudevents", "CloudEvents batch (application/cloudevents-batch+json)"),
-    ])
-    headers = forms.CharField(label="Headers", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text="One per line, Name: value. Shown to everyone who can edit the destination.")
+    format = forms.ChoiceField(
+        label="Body",
+        initial="json",
+        choices=[
+            ("json", "JSON array of events (application/json)"),
+            ("cloudevents", "CloudEvents batch (application/cloudevents-batch+json)"),
+        ],
+    )
+    headers = forms.CharField(
+        label="Headers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, Name: value. Shown to everyone who can edit the destination.",
+    )
     secret_headers = forms.CharField(
-        label="Secret headers", required=False, widget=WriteOnlyTextarea(attrs={"rows": 2}),
+        label="Secret headers",
+        required=False,
+        widget=WriteOnlyTextarea(attrs={"rows": 2}),
         help_text="One per line, Name: value, e.g. Authorization: Bearer …. Never shown again once saved.",
     )
     clear_secret_headers = forms.BooleanField(label="Remove the secret headers", required=False)
@@ -69,9 +80,9 @@ class WebhookForm(SinkForm):
         super().__init__(*args, **kwargs)
         stored = self.stored_secrets.get("headers") or {}
         if stored:
-            self.fields["secret_headers"].help_text = (
-                f"Set: {', '.join(stored)}. Leave empty to keep them; lines typed here replace them all."
-            )
+            self.fields[
+                "secret_headers"
+            ].help_text = f"Set: {', '.join(stored)}. Leave empty to keep them; lines typed here replace them all."
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"].strip()
@@ -106,8 +117,12 @@ class WebhookForm(SinkForm):
 
     def to_config(self) -> dict:
         data = self.cleaned_data
-        config = {"url": data["url"], "format": data["format"], "headers": data.get("headers") or {},
-                  "max_batch_bytes": data["max_batch_kib"] * KIB}
+        config = {
+            "url": data["url"],
+            "format": data["format"],
+            "headers": data.get("headers") or {},
+            "max_batch_bytes": data["max_batch_kib"] * KIB,
+        }
         for key in ("connect_timeout", "read_timeout"):
             if data.get(key) is not None:
                 config[key] = data[key]

@@ -59,15 +59,19 @@ def as_cloudevents(batch: EncodedBatch) -> EncodedBatch:
     wrapped = []
     for line, ms in zip(lines, batch.ts_ms.tolist(), strict=True):
         event = orjson.loads(line)
-        wrapped.append(orjson.dumps({
-            "specversion": "1.0",
-            "id": str(event.get("event.id", "")),
-            "source": str(event.get("event.provider", "")),
-            "type": str(event.get("event.type", "")),
-            "time": _rfc3339(ms),
-            "datacontenttype": "application/json",
-            "data": orjson.Fragment(line),  # the event as generated: flat dotted keys, not re-encoded
-        }))
+        wrapped.append(
+            orjson.dumps(
+                {
+                    "specversion": "1.0",
+                    "id": str(event.get("event.id", "")),
+                    "source": str(event.get("event.provider", "")),
+                    "type": str(event.get("event.type", "")),
+                    "time": _rfc3339(ms),
+                    "datacontenttype": "application/json",
+                    "data": orjson.Fragment(line),  # the event as generated: flat dotted keys, not re-encoded
+                }
+            )
+        )
     offsets = np.zeros(len(wrapped) + 1, np.int64)
     np.cumsum([len(item) + 1 for item in wrapped], out=offsets[1:])
     return EncodedBatch(b"".join(item + b"\n" for item in wrapped), offsets, batch.ts_ms)
@@ -88,9 +92,12 @@ class WebhookSink(Sink):
         self.sensitive = tuple(str(value) for value in secret_headers.values())
         limit = int(config.get("max_batch_bytes") or setting("WEBHOOK_MAX_BATCH_BYTES", DEFAULT_MAX_BATCH_BYTES))
         self.max_batch_bytes = max(MIN_BATCH_BYTES, limit)
-        self.http = http or HttpClient(HttpPolicy.from_settings(
-            connect_timeout=_number(config.get("connect_timeout")), read_timeout=_number(config.get("read_timeout")),
-        ))
+        self.http = http or HttpClient(
+            HttpPolicy.from_settings(
+                connect_timeout=_number(config.get("connect_timeout")),
+                read_timeout=_number(config.get("read_timeout")),
+            )
+        )
 
     def deliver(self, batch: EncodedBatch, *, journey_slug: str) -> DeliveryReport:
         report = DeliveryReport(delivered=0)
@@ -113,16 +120,26 @@ class WebhookSink(Sink):
             return True
 
         try:
-            post_ranges(ranges_from_cuts(wire.cut_points(self.max_batch_bytes - 1)), post,
-                        describe_event=lambda i: f"the event at {_rfc3339(int(batch.ts_ms[i]))}")
+            post_ranges(
+                ranges_from_cuts(wire.cut_points(self.max_batch_bytes - 1)),
+                post,
+                describe_event=lambda i: f"the event at {_rfc3339(int(batch.ts_ms[i]))}",
+            )
         except DeliveryError as exc:
             exc.delivered = report.delivered  # leading events taken; never sent again
             raise
         return report
 
     def _post(self, body: bytes, **kwargs) -> requests.Response:
-        return self.http.request("POST", self.url, headers=self.headers, data=body, auth_messages=AUTH_MESSAGES,
-                                 sensitive=self.sensitive, **kwargs)
+        return self.http.request(
+            "POST",
+            self.url,
+            headers=self.headers,
+            data=body,
+            auth_messages=AUTH_MESSAGES,
+            sensitive=self.sensitive,
+            **kwargs,
+        )
 
     def _accept(self, response: requests.Response) -> None:
         status = response.status_code
@@ -130,8 +147,9 @@ class WebhookSink(Sink):
             return
         if 300 <= status < 400:
             target = safe_url(response.headers.get("Location") or "") or "elsewhere"
-            raise HttpFailure(f"the webhook redirects to {target} ({status}): enter that URL instead",
-                              status=status, permanent=True)
+            raise HttpFailure(
+                f"the webhook redirects to {target} ({status}): enter that URL instead", status=status, permanent=True
+            )
         reason = redact(describe_response(response), self.sensitive)
         raise HttpFailure(f"the webhook at {safe_url(self.url)} answered {reason}", status=status, permanent=True)
 

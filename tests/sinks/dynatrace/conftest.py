@@ -26,15 +26,17 @@ def make_sink(dt: DynatraceReceiver, clock: FakeClock):
     """A Dynatrace sink pointed at the receiver: classic token by default, ``oauth=True`` for a client."""
     made: list[DynatraceSink] = []
 
-    def make(*, oauth: bool = False, policy: HttpPolicy = TEST_POLICY, http: HttpClient | None = None,
-             **config) -> DynatraceSink:
+    def make(
+        *, oauth: bool = False, policy: HttpPolicy = TEST_POLICY, http: HttpClient | None = None, **config
+    ) -> DynatraceSink:
         if oauth:
             secrets = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "account_urn": ACCOUNT_URN}
             config = {"auth_type": "oauth", "token_url": dt.token_url, **config}
         else:
             secrets = {"api_token": dt.api_token}
-        sink = DynatraceSink({"environment_url": dt.url, **config}, secrets, http=http or HttpClient(policy),
-                             clock=clock)
+        sink = DynatraceSink(
+            {"environment_url": dt.url, **config}, secrets, http=http or HttpClient(policy), clock=clock
+        )
         made.append(sink)
         return sink
 

@@ -46,8 +46,9 @@ def test_it_asks_for_every_scope_it_was_given(dt, clock):
     header = {"Authorization": auth.authorization(http)}
 
     listed = http.request("GET", dt.url + "/platform/classic/environment-api/v2/settings/objects", headers=header)
-    ingested = http.request("POST", dt.platform_ingest_url, headers={**header, "Content-Type": "application/json"},
-                            data=b"[]")
+    ingested = http.request(
+        "POST", dt.platform_ingest_url, headers={**header, "Content-Type": "application/json"}, data=b"[]"
+    )
 
     assert (listed.status_code, ingested.status_code) == (200, 202)
     assert auth.fetches == 1
@@ -68,8 +69,9 @@ def test_it_says_which_scope_the_client_is_not_granted(clock):
 def test_it_reports_an_unreachable_token_url_as_temporary(clock):
     from ..helpers import free_port
 
-    auth = OAuthClientAuth(CLIENT_ID, CLIENT_SECRET, ACCOUNT_URN, token_url=f"http://127.0.0.1:{free_port()}/token",
-                           clock=clock)
+    auth = OAuthClientAuth(
+        CLIENT_ID, CLIENT_SECRET, ACCOUNT_URN, token_url=f"http://127.0.0.1:{free_port()}/token", clock=clock
+    )
 
     with pytest.raises(DeliveryError) as caught:
         auth.authorization(HttpClient(TEST_POLICY))

@@ -12,25 +12,31 @@ from journeys.sinks.http import AuthRejected, HttpClient
 from .conftest import ACCOUNT_URN, CLIENT_ID, CLIENT_SECRET, TEST_POLICY
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ("https://abc12345.live.dynatrace.com/", "https://abc12345.live.dynatrace.com"),
-    ("abc12345.apps.dynatrace.com", "https://abc12345.apps.dynatrace.com"),
-    ("  https://ABC12345.Live.Dynatrace.com/ui/apps/dynatrace.biz.flow  ", "https://abc12345.live.dynatrace.com"),
-    ("https://abc12345.live.dynatrace.com/api/v2/bizevents/ingest", "https://abc12345.live.dynatrace.com"),
-    ("https://managed.example.com/e/1234-abcd/#dashboard", "https://managed.example.com/e/1234-abcd"),
-    ("http://127.0.0.1:8787", "http://127.0.0.1:8787"),
-])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://abc12345.live.dynatrace.com/", "https://abc12345.live.dynatrace.com"),
+        ("abc12345.apps.dynatrace.com", "https://abc12345.apps.dynatrace.com"),
+        ("  https://ABC12345.Live.Dynatrace.com/ui/apps/dynatrace.biz.flow  ", "https://abc12345.live.dynatrace.com"),
+        ("https://abc12345.live.dynatrace.com/api/v2/bizevents/ingest", "https://abc12345.live.dynatrace.com"),
+        ("https://managed.example.com/e/1234-abcd/#dashboard", "https://managed.example.com/e/1234-abcd"),
+        ("http://127.0.0.1:8787", "http://127.0.0.1:8787"),
+    ],
+)
 def test_it_normalises_environment_urls(given, expected):
     assert normalize_environment_url(given) == expected
 
 
-@pytest.mark.parametrize(("given", "problem"), [
-    ("", "enter the environment URL"),
-    ("ftp://abc.live.dynatrace.com", "https://"),
-    ("https://user:pw@abc.live.dynatrace.com", "credentials"),
-    ("https://abc.live.dynatrace.com:99999", "not a valid URL"),
-    ("not a url at all", "'not a url at all' is not a valid host name"),
-])
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ("", "enter the environment URL"),
+        ("ftp://abc.live.dynatrace.com", "https://"),
+        ("https://user:pw@abc.live.dynatrace.com", "credentials"),
+        ("https://abc.live.dynatrace.com:99999", "not a valid URL"),
+        ("not a url at all", "'not a url at all' is not a valid host name"),
+    ],
+)
 def test_it_explains_unusable_environment_urls(given, problem):
     with pytest.raises(ValueError, match=problem):
         normalize_environment_url(given)
@@ -46,8 +52,10 @@ def test_it_finds_the_classic_and_platform_hosts_from_either(given):
 def test_it_maps_sprint_environments_too():
     urls = EnvironmentUrls.parse("https://abc.sprint.apps.dynatracelabs.com")
 
-    assert (urls.classic, urls.platform) == ("https://abc.sprint.dynatracelabs.com",
-                                             "https://abc.sprint.apps.dynatracelabs.com")
+    assert (urls.classic, urls.platform) == (
+        "https://abc.sprint.dynatracelabs.com",
+        "https://abc.sprint.apps.dynatracelabs.com",
+    )
 
 
 def test_it_sends_classic_paths_to_the_classic_host_with_an_api_token():
@@ -55,8 +63,11 @@ def test_it_sends_classic_paths_to_the_classic_host_with_an_api_token():
 
     assert client.ingest_url == "https://abc.live.dynatrace.com/api/v2/bizevents/ingest"
     assert client.url("/platform/classic/environment-api/v2/settings/objects") == (
-        "https://abc.live.dynatrace.com/api/v2/settings/objects")
-    assert client.url("/platform/document/v1/documents") == "https://abc.apps.dynatrace.com/platform/document/v1/documents"
+        "https://abc.live.dynatrace.com/api/v2/settings/objects"
+    )
+    assert (
+        client.url("/platform/document/v1/documents") == "https://abc.apps.dynatrace.com/platform/document/v1/documents"
+    )
 
 
 def test_it_sends_every_path_through_the_platform_with_an_oauth_client():
@@ -64,7 +75,8 @@ def test_it_sends_every_path_through_the_platform_with_an_oauth_client():
 
     assert client.ingest_url == "https://abc.apps.dynatrace.com/platform/classic/environment-api/v2/bizevents/ingest"
     assert client.url("/api/v2/settings/objects") == (
-        "https://abc.apps.dynatrace.com/platform/classic/environment-api/v2/settings/objects")
+        "https://abc.apps.dynatrace.com/platform/classic/environment-api/v2/settings/objects"
+    )
 
 
 def test_it_refuses_to_build_without_credentials():
@@ -78,7 +90,8 @@ def test_it_makes_generic_authenticated_calls_for_the_asset_push(dt):
     client = DynatraceClient.from_destination(
         {"environment_url": dt.url, "auth_type": "oauth", "token_url": dt.token_url},
         {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "account_urn": ACCOUNT_URN},
-        scopes=("settings:objects:read",), http=HttpClient(TEST_POLICY),
+        scopes=("settings:objects:read",),
+        http=HttpClient(TEST_POLICY),
     )
 
     schema = "app:dynatrace.biz.flow:biz-flow-settings"
@@ -91,8 +104,9 @@ def test_it_makes_generic_authenticated_calls_for_the_asset_push(dt):
 
 def test_it_names_the_scope_a_generic_call_lacks(dt):
     dt.set_api_token_scopes(["bizevents.ingest"])
-    client = DynatraceClient.from_destination({"environment_url": dt.url}, {"api_token": dt.api_token},
-                                              http=HttpClient(TEST_POLICY))
+    client = DynatraceClient.from_destination(
+        {"environment_url": dt.url}, {"api_token": dt.api_token}, http=HttpClient(TEST_POLICY)
+    )
 
     with pytest.raises(AuthRejected) as caught:
         client.request("POST", "/api/v2/settings/objects", json=[], scope="settings.write")

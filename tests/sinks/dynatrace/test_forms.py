@@ -11,16 +11,24 @@ TOKEN = "dt0c01.ABCDEFGHIJKLMNOPQRSTUVWX.SECRETPART"
 
 
 def post(**fields) -> dict:
-    return {"environment_url": "https://abc12345.live.dynatrace.com", "auth_type": "api_token", "max_batch_kib": "512",
-            **fields}
+    return {
+        "environment_url": "https://abc12345.live.dynatrace.com",
+        "auth_type": "api_token",
+        "max_batch_kib": "512",
+        **fields,
+    }
 
 
 def test_it_stores_a_normalised_url_and_the_token():
     form = DynatraceForm(post(environment_url=" abc12345.apps.dynatrace.com/ui/apps ", api_token=f" {TOKEN} "))
 
     assert form.is_valid(), form.errors
-    assert form.to_config() == {"environment_url": "https://abc12345.apps.dynatrace.com", "auth_type": "api_token",
-                                "max_batch_bytes": 512 * 1024, "gzip": False}
+    assert form.to_config() == {
+        "environment_url": "https://abc12345.apps.dynatrace.com",
+        "auth_type": "api_token",
+        "max_batch_bytes": 512 * 1024,
+        "gzip": False,
+    }
     assert form.to_secrets() == {"api_token": TOKEN}
 
 
@@ -55,8 +63,11 @@ def test_it_asks_for_the_token_it_needs():
 
 
 def test_it_never_renders_a_stored_or_typed_secret():
-    form = DynatraceForm(post(environment_url="not a url at all:99999", api_token="typed-but-invalid-form"),
-                         config={"auth_type": "api_token"}, secrets={"api_token": TOKEN})
+    form = DynatraceForm(
+        post(environment_url="not a url at all:99999", api_token="typed-but-invalid-form"),
+        config={"auth_type": "api_token"},
+        secrets={"api_token": TOKEN},
+    )
 
     html = str(form)
 
@@ -74,13 +85,23 @@ def test_it_keeps_the_stored_token_when_left_empty():
 
 
 def test_it_takes_an_oauth_client_and_forgets_the_api_token():
-    form = DynatraceForm(post(auth_type="oauth", client_id="dt0s02.ABC", client_secret="s3cr3t", account_urn=UUID,
-                              token_url="https://sso.example.com/sso/oauth2/token"),
-                         secrets={"api_token": TOKEN})
+    form = DynatraceForm(
+        post(
+            auth_type="oauth",
+            client_id="dt0s02.ABC",
+            client_secret="s3cr3t",
+            account_urn=UUID,
+            token_url="https://sso.example.com/sso/oauth2/token",
+        ),
+        secrets={"api_token": TOKEN},
+    )
 
     assert form.is_valid(), form.errors
-    assert form.to_secrets() == {"client_id": "dt0s02.ABC", "client_secret": "s3cr3t",
-                                 "account_urn": f"urn:dtaccount:{UUID}"}
+    assert form.to_secrets() == {
+        "client_id": "dt0s02.ABC",
+        "client_secret": "s3cr3t",
+        "account_urn": f"urn:dtaccount:{UUID}",
+    }
     assert form.to_config()["token_url"] == "https://sso.example.com/sso/oauth2/token"
 
 
@@ -93,11 +114,17 @@ def test_it_names_each_missing_oauth_field():
 
 
 def test_it_shows_the_stored_settings_but_not_the_secrets():
-    config = {"environment_url": "https://abc12345.live.dynatrace.com", "auth_type": "oauth",
-              "max_batch_bytes": 128 * 1024, "gzip": True}
+    config = {
+        "environment_url": "https://abc12345.live.dynatrace.com",
+        "auth_type": "oauth",
+        "max_batch_bytes": 128 * 1024,
+        "gzip": True,
+    }
 
-    form = DynatraceForm(config=config, secrets={"client_id": "dt0s02.ABC", "client_secret": "s3cr3t",
-                                                  "account_urn": f"urn:dtaccount:{UUID}"})
+    form = DynatraceForm(
+        config=config,
+        secrets={"client_id": "dt0s02.ABC", "client_secret": "s3cr3t", "account_urn": f"urn:dtaccount:{UUID}"},
+    )
     html = str(form)
 
     assert 'value="https://abc12345.live.dynatrace.com"' in html and 'value="128"' in html

@@ -57,8 +57,9 @@ def test_it_delivers_every_event_exactly_once_in_order_with_flat_keys(dt, make_s
 
 def test_it_sends_a_json_array_with_the_api_token_header(server, clock):
     batch = recent_events(5)
-    sink = DynatraceSink({"environment_url": server.url}, {"api_token": "dt0c01.AAAA.BBBB"},
-                         http=HttpClient(TEST_POLICY), clock=clock)
+    sink = DynatraceSink(
+        {"environment_url": server.url}, {"api_token": "dt0c01.AAAA.BBBB"}, http=HttpClient(TEST_POLICY), clock=clock
+    )
 
     sink.deliver(batch, journey_slug="orders")
 
@@ -86,8 +87,9 @@ def test_it_compresses_requests_when_gzip_is_on(dt, make_sink, server, clock):
     batch = recent_events(1000)
 
     make_sink(gzip=True).deliver(batch, journey_slug="orders")
-    DynatraceSink({"environment_url": server.url, "gzip": True}, {"api_token": "t0k3n"}, http=HttpClient(TEST_POLICY),
-                  clock=clock).deliver(batch, journey_slug="orders")
+    DynatraceSink(
+        {"environment_url": server.url, "gzip": True}, {"api_token": "t0k3n"}, http=HttpClient(TEST_POLICY), clock=clock
+    ).deliver(batch, journey_slug="orders")
 
     assert stored_as_sent(dt) == sent(batch)
     assert sum(record.bytes for record in dt.requests) < batch.nbytes / 3
@@ -111,8 +113,9 @@ def test_it_records_events_dynatrace_rejects_and_does_not_resend_them(dt, make_s
 
 def test_it_counts_a_partial_400_it_cannot_read_as_delivered_and_keeps_the_text(server, clock):
     server.then(400, {"error": {"code": 400, "message": "Some events are malformed"}})
-    sink = DynatraceSink({"environment_url": server.url}, {"api_token": "t0k3n"}, http=HttpClient(TEST_POLICY),
-                         clock=clock)
+    sink = DynatraceSink(
+        {"environment_url": server.url}, {"api_token": "t0k3n"}, http=HttpClient(TEST_POLICY), clock=clock
+    )
 
     report = sink.deliver(recent_events(10), journey_slug="orders")
 
@@ -278,7 +281,8 @@ def test_it_delivers_through_the_platform_with_an_oauth_client(dt, make_sink):
 
     assert stored_as_sent(dt) == sent(batch)
     assert {r.path for r in dt.requests if r.endpoint == "ingest"} == {
-        "/platform/classic/environment-api/v2/bizevents/ingest"}
+        "/platform/classic/environment-api/v2/bizevents/ingest"
+    }
 
 
 def test_it_fetches_an_oauth_token_once_and_again_only_near_its_expiry(dt, make_sink, clock):
@@ -310,7 +314,8 @@ def test_it_stops_when_the_oauth_client_secret_is_wrong(dt, make_sink, clock):
     sink = DynatraceSink(
         {"environment_url": dt.url, "auth_type": "oauth", "token_url": dt.token_url},
         {"client_id": "dt0s02.TEST", "client_secret": "wrong", "account_urn": "4f5c8a1e-1111-4222-8333-944455556666"},
-        http=HttpClient(TEST_POLICY), clock=clock,
+        http=HttpClient(TEST_POLICY),
+        clock=clock,
     )
 
     with pytest.raises(DeliveryError) as caught:
@@ -370,8 +375,9 @@ def test_it_stores_nothing_for_the_check(dt, make_sink):
 
 def test_it_names_a_wrong_environment_url(server, clock):
     server.then(404, {"error": {"code": 404, "message": "Not found"}})
-    sink = DynatraceSink({"environment_url": server.url + "/e/nope"}, {"api_token": "t0k3n"},
-                         http=HttpClient(TEST_POLICY), clock=clock)
+    sink = DynatraceSink(
+        {"environment_url": server.url + "/e/nope"}, {"api_token": "t0k3n"}, http=HttpClient(TEST_POLICY), clock=clock
+    )
 
     with pytest.raises(DeliveryError, match="check the environment URL") as caught:
         sink.deliver(recent_events(5), journey_slug="orders")

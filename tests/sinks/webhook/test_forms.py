@@ -12,12 +12,21 @@ def post(**fields) -> dict:
 
 
 def test_it_stores_the_url_format_and_headers():
-    form = WebhookForm(post(format="cloudevents", headers="X-Source: bizflow\n\nX-Team:  orders ",
-                            secret_headers="Authorization: Bearer s3cr3t"))
+    form = WebhookForm(
+        post(
+            format="cloudevents",
+            headers="X-Source: bizflow\n\nX-Team:  orders ",
+            secret_headers="Authorization: Bearer s3cr3t",
+        )
+    )
 
     assert form.is_valid(), form.errors
-    assert form.to_config() == {"url": "https://hooks.example.com/in", "format": "cloudevents",
-                                "headers": {"X-Source": "bizflow", "X-Team": "orders"}, "max_batch_bytes": 512 * 1024}
+    assert form.to_config() == {
+        "url": "https://hooks.example.com/in",
+        "format": "cloudevents",
+        "headers": {"X-Source": "bizflow", "X-Team": "orders"},
+        "max_batch_bytes": 512 * 1024,
+    }
     assert form.to_secrets() == {"headers": {"Authorization": "Bearer s3cr3t"}}
 
 

@@ -54,8 +54,9 @@ def test_it_wraps_each_event_as_a_cloudevent(server):
 def test_it_gives_cloudevents_an_rfc3339_time_even_for_epoch_timestamps(server):
     from ..helpers import batch_of
 
-    batch = batch_of([{"event.id": "e1", "event.provider": "p", "event.type": "t", "timestamp": 1795132799123}],
-                     [1795132799123])
+    batch = batch_of(
+        [{"event.id": "e1", "event.provider": "p", "event.type": "t", "timestamp": 1795132799123}], [1795132799123]
+    )
 
     webhook(server, format="cloudevents").deliver(batch, journey_slug="orders")
 
@@ -98,8 +99,7 @@ def test_it_halves_a_request_the_webhook_finds_too_large(server):
     assert sum(len(r.body) > 20_000 for r in server.received) <= 2
 
 
-@pytest.mark.parametrize(("status", "expected"), [(404, "answered 404"), (410, "answered 410"),
-                                                  (301, "redirects to")])
+@pytest.mark.parametrize(("status", "expected"), [(404, "answered 404"), (410, "answered 410"), (301, "redirects to")])
 def test_it_stops_on_answers_retrying_cannot_change(server, status, expected):
     server.then(status, b"gone", {"Location": "https://elsewhere.example/in?key=x"})
 
@@ -138,7 +138,8 @@ def test_it_keeps_secret_header_values_out_of_errors_and_logs(server, caplog):
 
     with pytest.raises(DeliveryError) as caught:
         webhook(server, secrets={"headers": {"Authorization": "Token pl41n-s3cr3t"}}).deliver(
-            recent_events(5), journey_slug="orders")
+            recent_events(5), journey_slug="orders"
+        )
 
     assert "pl41n-s3cr3t" not in caught.value.message + caplog.text
     assert "retrying" in caplog.text
