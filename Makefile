@@ -33,6 +33,8 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
 bench: $(VENV)/.installed
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bench
 
 clean:
