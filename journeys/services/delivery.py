@@ -240,6 +240,7 @@ class _Job:
             self.stream = delivery_stream(pair=self.pair)  # the journey's events, or its decision events
             config = self.stream.sink_config(self.destination.config, self.destination.kind)
             sink = sink_class(self.destination.kind)(config, self.destination.secrets)
+            sink.set_run_time(self.now)
         except Exception as exc:  # noqa: BLE001 - an unknown kind or bad settings: the destination cannot work as set
             self.error = DeliveryError(f"cannot set up the destination: {exc}", permanent=True)
             return self._finish()

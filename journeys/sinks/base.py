@@ -16,6 +16,7 @@ own; the delivery service owns it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..engine.encode import EncodedBatch
 
@@ -55,6 +56,13 @@ class Sink:
 
     def deliver(self, batch: EncodedBatch, *, journey_slug: str) -> DeliveryReport:
         raise NotImplementedError
+
+    def set_run_time(self, now: datetime) -> None:
+        """The moment the run delivers "now" for (the wall clock, except when a run replays a moment).
+
+        A sink that checks events against the present (Dynatrace's 24-hour window) uses this rather
+        than its own clock, so that it agrees with the delivery service about what is due.
+        """
 
     def check(self) -> str:
         """Try the connection; return a readable outcome or raise DeliveryError saying what is wrong."""

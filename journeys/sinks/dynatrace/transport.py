@@ -82,6 +82,7 @@ class DynatraceSink(Sink):
     ):
         super().__init__(config, secrets)
         self.clock = clock
+        self._run_now_ms: int | None = None  # set by the delivery service: its run's "now"
         self.client = DynatraceClient.from_destination(config, self.secrets, http=http, clock=clock)
         limit = int(config.get("max_batch_bytes") or setting("DYNATRACE_MAX_BATCH_BYTES", 512 * 1024))
         self.max_batch_bytes = max(MIN_BATCH_BYTES, min(limit, MAX_REQUEST_BYTES))
@@ -147,9 +148,12 @@ class DynatraceSink(Sink):
         elif len(report.notes) == MAX_NOTES:
             report.notes.append("more requests had invalid events; only the first are listed")
 
+    def set_run_time(self, now: datetime) -> None:
+        self._run_now_ms = int(now.timestamp() * 1000)
+
     def _refuse_outside_window(self, batch: EncodedBatch) -> None:
         """Never send what Dynatrace would drop or clamp: the delivery service should not ask, but check."""
-        now_ms = int(self.clock() * 1000)
+        now_ms = self._run_now_ms if self._run_now_ms is not None else int(self.clock() * 1000)
         oldest, latest = int(batch.ts_ms.min()), int(batch.ts_ms.max())
         limit = now_ms - MAX_EVENT_AGE_MS + self.age_margin_ms
         if oldest < limit:
