@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from . import formatting as fmt
 from .engine.forecast import Forecast, StepForecast
-from .engine.generator import generate_dicts
+from .engine.generator import first_journeys
 from .engine.spec import JourneySpec
 
 NODE_W, NODE_H = 150, 104
@@ -299,8 +299,8 @@ class Sample:
     complete: bool  # False when the window ends before the sampled journeys could finish
 
 
-def _sample_window(spec: JourneySpec, fc: Forecast, now: datetime, budget: int) -> tuple[datetime, datetime, bool]:
-    """A recent window that starts at the busiest local hour and holds the first few journeys whole.
+def _sample_start(spec: JourneySpec, fc: Forecast, now: datetime) -> datetime:
+    """Where the sample starts: the busiest local hour of a recent day, late enough to hold a few journeys whole.
 
     The start is the latest such hour that leaves the window wholly in the past (events are only ever
     sent once their time has come); it stays fixed all day, so the sample does not change on reload.
@@ -309,9 +309,7 @@ def _sample_window(spec: JourneySpec, fc: Forecast, now: datetime, budget: int) 
     busiest = max(range(24), key=lambda hour: spec.hour_weights[hour])
     starts_per_hour = max(fc.starts_per_hour_of_day[busiest], fc.journeys_per_day / 24)
     # Ten expected starts make three all but certain; then each needs its full duration.
-    wanted = 10 / starts_per_hour + spec.max_duration_hours
-    affordable = budget / max(starts_per_hour * fc.events_per_journey, 1e-9)
-    window = timedelta(hours=min(wanted, affordable, 24 * 14))
+    window = timedelta(hours=min(10 / starts_per_hour + spec.max_duration_hours, 24 * 14))
     day = now.astimezone(zone).date()
     for back in range(16):
         origin = datetime.combine(day - timedelta(days=back), time(busiest), tzinfo=zone)
@@ -319,24 +317,20 @@ def _sample_window(spec: JourneySpec, fc: Forecast, now: datetime, budget: int) 
             break
     else:
         origin = now - window
-    return origin, origin + window, wanted <= affordable
+    return origin
 
 
-def sample_journeys(spec: JourneySpec, fc: Forecast, *, now: datetime, count: int = 3, budget: int = 20_000) -> Sample:
+def sample_journeys(spec: JourneySpec, fc: Forecast, *, now: datetime, count: int = 3) -> Sample:
     """The events of the first ``count`` journeys of a recent window, exactly as the generator sends them."""
     if fc.journeys_per_day <= 0 or max(fc.starts_per_hour_of_day) <= 0:
         return Sample((), None, None, True)
-    start, end, complete = _sample_window(spec, fc, now, budget)
-    picked: dict[str, list[dict]] = {}
+    start = _sample_start(spec, fc, now)
     field = spec.correlation_field
-    for event in generate_dicts(spec, start, end, start):
-        key = event.get(field)
-        if key in picked:
-            picked[key].append(event)
-        elif len(picked) < count:
-            picked[key] = [event]
-    journeys = tuple(SampleJourney(str(key), tuple(events)) for key, events in picked.items())
-    return Sample(journeys, start, end, complete)
+    # Whole journeys, however long they last: the engine simulates only the blocks they start in.
+    picked = first_journeys(spec, start, count)
+    journeys = tuple(SampleJourney(str(events[0].get(field)), tuple(events)) for events in picked)
+    last = max((datetime.fromisoformat(e["timestamp"]) for events in picked for e in events), default=start)
+    return Sample(journeys, start, last, True)
 
 
 @dataclass(frozen=True)

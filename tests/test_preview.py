@@ -100,10 +100,12 @@ def test_it_samples_whole_journeys_exactly_as_the_generator_sends_them():
         assert '"event.provider": "acme.retail"' in journey.pretty
 
 
-def test_it_says_when_a_sample_is_cut_short():
+def test_it_samples_long_journeys_whole_at_any_volume():
     spec = bench_spec(20, journeys_per_day=200_000)
-    sample = preview.sample_journeys(spec, forecast(spec), now=NOW, budget=5_000)
-    assert not sample.complete and len(sample.journeys) == 3
+    sample = preview.sample_journeys(spec, forecast(spec), now=NOW)
+    assert sample.complete and len(sample.journeys) == 3
+    longest = max(len(journey.events) for journey in sample.journeys)
+    assert longest >= 10  # twenty steps: whole journeys, not the first minutes of them
 
 
 def test_it_samples_nothing_from_a_journey_that_never_starts():

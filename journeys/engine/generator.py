@@ -96,3 +96,35 @@ def generate_dicts(journey, start, end, origin=None, *, timestamp_format: str = 
     """One flat dict per event: convenient for small ranges, samples and tests."""
     for batch in generate(journey, start, end, origin, timestamp_format=timestamp_format):
         yield from batch.to_dicts()
+
+
+def first_journeys(
+    journey: JourneySpec | CompiledJourney, start: datetime | int, count: int, *, max_days: float = 7
+) -> list[list[dict]]:
+    """The first ``count`` journeys starting at or after ``start``, each whole: every event it will send.
+
+    A journey is simulated to its end in the block where it starts, so this reads only those blocks,
+    however long the journeys last; the events are the ones :func:`generate` sends, byte for byte.
+    """
+    compiled = journey if isinstance(journey, CompiledJourney) else compile_journey(journey)
+    encoder = Encoder(compiled)
+    start_ms = to_epoch_ms(start)
+    found: list[list[dict]] = []
+    first_block = start_ms // BLOCK_MS
+    for block in range(first_block, first_block + int(max_days * 24 * 3600 * 1000 // BLOCK_MS) + 1):
+        events = simulate_block(compiled, block)
+        events = events.take(events.journey_start_ms >= start_ms) if len(events) else events
+        if not len(events):
+            continue
+        keys = events.correlation.view("<u8").reshape(-1, 2)
+        starts = events.journey_start_ms
+        order = np.lexsort((keys[:, 1], keys[:, 0], starts))  # journeys by start time
+        seen: dict[bytes, list[int]] = {}
+        for index in order.tolist():
+            seen.setdefault(events.correlation[index].tobytes(), []).append(index)
+        for indexes in list(seen.values())[: count - len(found)]:
+            ordered = sorted(indexes, key=lambda i: (int(events.ts_ms[i]), int(events.seq[i])))
+            found.append(encoder.encode(events.take(np.array(ordered))).to_dicts())
+        if len(found) >= count:
+            break
+    return found

@@ -302,3 +302,20 @@ def test_it_regroups_batches_into_larger_runs_without_changing_the_stream():
     assert b"".join(b.data for b in grouped) == b"".join(b.data for b in batches)
     assert all(len(b) <= 40_000 for b in grouped) and len(grouped) < len(batches)
     assert list(regroup(batches, None)) == batches
+
+
+def test_it_gives_the_first_journeys_whole_exactly_as_the_stream_sends_them():
+    from journeys.engine.compiled import compile_journey
+    from journeys.engine.generator import first_journeys
+
+    spec = example("retail-order-delivery", journeys_per_day=200_000)
+    start = DAY + timedelta(hours=10, minutes=7)
+
+    sample = first_journeys(spec, start, 3)
+
+    horizon = start + timedelta(milliseconds=compile_journey(spec).max_duration_ms + 15 * 60 * 1000)
+    streamed = journeys_of(list(generate_dicts(spec, start, horizon, start)))
+    first_three = list(streamed)[:3]  # a journey's first event is its start: stream order is start order
+    assert [events[0]["order.id"] for events in sample] == first_three
+    assert sample == [streamed[key] for key in first_three]
+    assert all(epoch_ms(events[0]) >= start.timestamp() * 1000 for events in sample)
