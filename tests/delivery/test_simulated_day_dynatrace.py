@@ -56,6 +56,22 @@ def inject_fault(receiver: DynatraceReceiver, tick: int) -> str:
     return ""
 
 
+def deliver_to(receiver: DynatraceReceiver, *, owner) -> None:
+    """The clustered journey, active since T0, delivering to the receiver as a Dynatrace destination."""
+    tenant = tenant_create(name="Acme", owner=owner)
+    journey = journey_create_from_spec(spec=CLUSTERED, owner=owner, tenant=tenant)
+    destination = destination_create(
+        owner=owner,
+        tenant=tenant,
+        name="Tenant",
+        kind="dynatrace",
+        config={"environment_url": receiver.url, "auth_type": "api_token", "max_batch_bytes": 64 * 1024},
+        secrets={"api_token": receiver.api_token},
+    )
+    destination_attach(journey=journey, destination=destination)
+    journey_activate(journey=journey, user=owner, now=T0)
+
+
 def heal(receiver: DynatraceReceiver) -> None:
     receiver.clear_faults()
     if not receiver.is_up:
@@ -65,18 +81,7 @@ def heal(receiver: DynatraceReceiver) -> None:
 def test_it_delivers_exactly_a_days_events_to_dynatrace_through_faults(alice):
     now = [T0.timestamp()]
     with DynatraceReceiver(clock=lambda: now[0]) as receiver, override_settings(**QUICK_HTTP):
-        tenant = tenant_create(name="Acme", owner=alice)
-        journey = journey_create_from_spec(spec=CLUSTERED, owner=alice, tenant=tenant)
-        destination = destination_create(
-            owner=alice,
-            tenant=tenant,
-            name="Tenant",
-            kind="dynatrace",
-            config={"environment_url": receiver.url, "auth_type": "api_token", "max_batch_bytes": 64 * 1024},
-            secrets={"api_token": receiver.api_token},
-        )
-        destination_attach(journey=journey, destination=destination)
-        journey_activate(journey=journey, user=alice, now=T0)
+        deliver_to(receiver, owner=alice)
 
         faults = Counter()
         for tick in range(24 * 12 + 1):
@@ -113,18 +118,7 @@ def test_it_resends_identical_events_when_the_tenant_answers_after_the_timeout(a
     now = [T0.timestamp()]
     settings = {**QUICK_HTTP, "HTTP_READ_TIMEOUT": 0.3}
     with DynatraceReceiver(clock=lambda: now[0]) as receiver, override_settings(**settings):
-        tenant = tenant_create(name="Acme", owner=alice)
-        journey = journey_create_from_spec(spec=CLUSTERED, owner=alice, tenant=tenant)
-        destination = destination_create(
-            owner=alice,
-            tenant=tenant,
-            name="Tenant",
-            kind="dynatrace",
-            config={"environment_url": receiver.url, "auth_type": "api_token", "max_batch_bytes": 64 * 1024},
-            secrets={"api_token": receiver.api_token},
-        )
-        destination_attach(journey=journey, destination=destination)
-        journey_activate(journey=journey, user=alice, now=T0)
+        deliver_to(receiver, owner=alice)
         delivery_tick(now=T0)  # the backfill, on time
         for tick in range(1, 13):
             moment = T0 + timedelta(minutes=5 * tick)
