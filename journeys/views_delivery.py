@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -117,20 +117,27 @@ def journey_send_now(request, slug: str):
     return panel_response(request, journey, notice="Sending everything that is due now.")
 
 
+def _put_on_schedule(request, slug: str, *, service, notice) -> HttpResponse:
+    """Activate or resume: the same checks, the first runs started at once, then the panel."""
+    journey = _get_journey_for_user(request, slug, Role.EDITOR)
+    try:
+        pairs = service(journey=journey, user=request.user)
+    except InvalidJourney as exc:
+        return panel_response(request, journey, error=f"This journey cannot run yet: {exc}")
+    _start_runs(pairs)
+    return panel_response(request, journey, notice=notice(pairs))
+
+
 @login_required
 @require_POST
 @transaction.atomic
 def journey_activate_view(request, slug: str):
-    journey = _get_journey_for_user(request, slug, Role.EDITOR)
-    try:
-        pairs = journey_activate(journey=journey, user=request.user)
-    except InvalidJourney as exc:
-        return panel_response(request, journey, error=f"This journey cannot run yet: {exc}")
-    _start_runs(pairs)
-    notice = (
-        "Active: events are delivered every few minutes." if pairs else "Active. Add a destination to deliver events."
-    )
-    return panel_response(request, journey, notice=notice)
+    def notice(pairs) -> str:
+        if pairs:
+            return "Active: events are delivered every few minutes."
+        return "Active. Add a destination to deliver events."
+
+    return _put_on_schedule(request, slug, service=journey_activate, notice=notice)
 
 
 @login_required
@@ -145,13 +152,7 @@ def journey_pause_view(request, slug: str):
 @require_POST
 @transaction.atomic
 def journey_resume_view(request, slug: str):
-    journey = _get_journey_for_user(request, slug, Role.EDITOR)
-    try:
-        pairs = journey_resume(journey=journey, user=request.user)
-    except InvalidJourney as exc:
-        return panel_response(request, journey, error=f"This journey cannot run yet: {exc}")
-    _start_runs(pairs)
-    return panel_response(request, journey, notice="Resumed: catching up.")
+    return _put_on_schedule(request, slug, service=journey_resume, notice=lambda pairs: "Resumed: catching up.")
 
 
 @login_required
