@@ -41,8 +41,7 @@ class OcelWriter:
         activities = activity_names(journey)
         self._activities = activities
         self._event_heads = [
-            f',"type":{_json(activity)},"attributes":[{{"name":"event.type","value":{_json(event_type)}}}],'
-            '"time":"'
+            f',"type":{_json(activity)},"attributes":[{{"name":"event.type","value":{_json(event_type)}}}],"time":"'
             for activity, event_type in zip(activities, journey.type_names, strict=True)
         ]
         self._host_links = [f',{{"objectId":{_json(h.value)},"qualifier":"host"}}' for h in spec.hosts] + [""]

@@ -72,9 +72,10 @@ class XesWriter:
 
     def batch(self, cases: CaseBatch) -> bytes:
         heads, hosts = self._event_heads, self._hosts
+        columns = zip(cases.type_codes, cases.timestamps, cases.event_ids, cases.hosts, strict=True)
         events = [
             f'{heads[code]}{ts}"/><string key="event.id" value="{eid}"/>{hosts[host]}</event>\n'
-            for code, ts, eid, host in zip(cases.type_codes, cases.timestamps, cases.event_ids, cases.hosts, strict=True)
+            for code, ts, eid, host in columns
         ]
         bounds = cases.case_starts.tolist()
         out: list[str] = []
