@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from journeys.engine.eventlog import FORMATS, log_chunks
 from journeys.models import Journey
-from journeys.selectors import journey_to_spec
+from journeys.selectors.journeys import journey_to_spec
 
 
 def _moment(text: str, option: str) -> datetime:
@@ -35,15 +35,15 @@ class Command(BaseCommand):
     def handle(self, *args, slug, start, end, log_format, output, gzip, **options):
         if log_format not in FORMATS:
             raise CommandError(f"--format: '{log_format}' is not one of {', '.join(FORMATS)}")
-        try:
-            spec = journey_to_spec(Journey.objects.get(slug=slug))
-        except Journey.DoesNotExist:
-            raise CommandError(f"no journey with slug '{slug}'") from None
         start_at, end_at = _moment(start, "--start"), _moment(end, "--end")
         if end_at <= start_at:
             raise CommandError("--end must be after --start")
         if start_at.timestamp() < 0:
             raise CommandError("--start must be in 1970 or later")
+        try:
+            spec = journey_to_spec(Journey.objects.get(slug=slug))
+        except Journey.DoesNotExist:
+            raise CommandError(f"no journey with slug '{slug}'") from None
         try:
             stream = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
         except OSError as error:
