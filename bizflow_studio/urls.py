@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from journeys import views_auth
+from journeys.views import auth as auth_views
 
 urlpatterns = [
-    path("accounts/login/", views_auth.login, name="login"),
-    path("admin/login/", views_auth.admin_login),
+    path("accounts/login/", auth_views.login, name="login"),
+    path("admin/login/", auth_views.admin_login),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("journeys.urls")),

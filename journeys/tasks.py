@@ -5,8 +5,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from .delivery_selectors import due_pair_ids
 from .models import Destination, Journey, Run
+from .selectors.delivery import due_pair_ids
 from .services.assets import journey_assets_push
 from .services.delivery import delivery_run
 from .services.probes import destination_probe

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from journeys.engine.forecast import forecast
 from journeys.engine.generator import generate
-from journeys.selectors import journey_to_spec
+from journeys.selectors.journeys import journey_to_spec
 from journeys.services.imports import journey_import_text
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "journeys" / "examples" / "retail-order-delivery.json"

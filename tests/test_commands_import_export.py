@@ -13,7 +13,7 @@ from journeys.engine import jsonformat
 from journeys.engine.configjs import import_configjs
 from journeys.engine.spec import validate
 from journeys.models import Journey
-from journeys.selectors import journey_to_spec
+from journeys.selectors.journeys import journey_to_spec
 from journeys.services.imports import EXAMPLES_DIR
 
 ROOT = Path(__file__).resolve().parent.parent

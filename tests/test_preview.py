@@ -39,7 +39,7 @@ def test_it_draws_every_step_inside_the_picture(steps):
     for rect in root.iter(f"{SVG}rect"):
         x, y = float(rect.get("x")), float(rect.get("y"))
         assert 0 <= x and x + float(rect.get("width")) <= width and 0 <= y and y + float(rect.get("height")) <= height
-    assert width <= preview.MAX_WIDTH
+    assert width <= preview.graph.MAX_WIDTH
 
 
 def test_it_writes_the_forecast_on_each_node():

@@ -23,7 +23,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from journeys.asset_selectors import BIZFLOW_FILE, DASHBOARD_FILE, ZIP_FILE
+from journeys.selectors.assets import BIZFLOW_FILE, DASHBOARD_FILE, ZIP_FILE
 from journeys.devtools.dynatrace_receiver import DynatraceReceiver
 from journeys.models import AuditEntry, Destination, JourneyDestination, Run, TenantAssets
 from journeys.services.assets import journey_assets_push

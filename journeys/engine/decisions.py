@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +46,7 @@ from .decision_parts import (
     inline_text,
     quote,
 )
-from .encode import _UUID_LAYOUT, EncodedBatch, _hex
+from .encode import EncodedBatch, uuid_bytes
 from .generator import generate_columns
 from .spec import JourneySpec, SpecError, Weighted
 
@@ -226,44 +226,15 @@ def validate_decision(journey: JourneySpec, decision: DecisionSpec, path: str = 
 
 @dataclass(frozen=True)
 class DecisionBatch(EncodedBatch):
-    """Decision events as NDJSON, with the ids a Kafka message key can be taken from.
+    """Decision events as NDJSON. Its ``event_id`` column is each event's ``executionId``, so a message
+    keyed by event id is keyed by the execution; ``correlation`` is the journey's id.
 
     ``ts_ms`` is each execution's start (the journey event's time), whatever the timestamp unit.
     """
 
-    correlation: np.ndarray = field(default_factory=lambda: np.empty((0, 16), np.uint8))  # the journey's UUID
-    execution_id: np.ndarray = field(default_factory=lambda: np.empty((0, 16), np.uint8))
-
-    def slice(self, start: int, stop: int) -> DecisionBatch:
-        part = EncodedBatch.slice(self, start, stop)
-        return DecisionBatch(
-            part.data, part.offsets, part.ts_ms, self.correlation[start:stop], self.execution_id[start:stop]
-        )
-
-    @staticmethod
-    def concat(batches: list[DecisionBatch]) -> DecisionBatch:
-        merged = EncodedBatch.concat(batches)
-        if not batches:
-            return DecisionBatch(merged.data, merged.offsets, merged.ts_ms)
-        return DecisionBatch(
-            merged.data,
-            merged.offsets,
-            merged.ts_ms,
-            np.concatenate([b.correlation for b in batches]),
-            np.concatenate([b.execution_id for b in batches]),
-        )
-
-    def message_keys(self, mode: str) -> list[bytes] | None:
-        """Kafka keys: the journey's correlation id, the execution id (``event_id``), or none."""
-        if mode == "none":
-            return None
-        raw = self.correlation if mode == "correlation" else self.execution_id
-        return _uuid_bytes(raw)
-
-
-def _uuid_bytes(raw: np.ndarray) -> list[bytes]:
-    hexed = np.concatenate([_hex(raw), np.full((raw.shape[0], 1), ord("-"), np.uint8)], axis=1)
-    return hexed[:, list(_UUID_LAYOUT)].copy().view("S36").ravel().tolist()
+    @property
+    def execution_id(self) -> np.ndarray | None:
+        return self.event_id
 
 
 # --- the encoder ---------------------------------------------------------------------------------
@@ -337,9 +308,9 @@ class DecisionEncoder:
             return [lookup[i] for i in indexes.tolist()]
 
         if "correlation" in template_names:
-            values["correlation"] = [b'"' + u + b'"' for u in _uuid_bytes(cols.correlation)]
+            values["correlation"] = [b'"' + u + b'"' for u in uuid_bytes(cols.correlation)]
         if "eventId" in template_names:
-            values["eventId"] = [b'"' + u + b'"' for u in _uuid_bytes(cols.event_id)]
+            values["eventId"] = [b'"' + u + b'"' for u in uuid_bytes(cols.event_id)]
         if "eventType" in template_names:
             values["eventType"] = table(cols.type_code, [quote(t) for t in self.journey.type_names])
         if "location" in template_names:
@@ -413,7 +384,7 @@ class DecisionEncoder:
         execution_id = draws.uuids(EXECUTION_ID)
         executed, skipped, reasons = self._rule_lists(self._fired(draws, n, rejected, incident))
         data = self._data(cols, rejected, incident, reasons)
-        ids = _uuid_bytes(execution_id)
+        ids = uuid_bytes(execution_id)
         incident_parts = self._incident_parts(draws, incident, ids, node, cols.correlation)
         stamps = (cols.ts_ms // (1000 if decision.timestamp_unit == "s" else 1)).tolist()
         nodes = [self._nodes[i] for i in node.tolist()]
@@ -452,12 +423,12 @@ class DecisionEncoder:
         rows = np.flatnonzero(incident)
         if not rows.size:
             return parts
-        incident_ids = _uuid_bytes(draws.uuids(INCIDENT_ID)[rows])
+        incident_ids = uuid_bytes(draws.uuids(INCIDENT_ID)[rows])
         values = {
             "executionId": ids,
             "decisionOperation": [quote(self.decision.decision_operation)[1:-1]] * len(ids),
             "runtimeNodeName": [self._nodes[i][1:-1] for i in node.tolist()],
-            "correlation": _uuid_bytes(correlation),
+            "correlation": uuid_bytes(correlation),
         }
         whole = {key: [b'"' + v + b'"' for v in column] for key, column in values.items()}
         for row, incident_id in zip(rows.tolist(), incident_ids, strict=True):

@@ -73,19 +73,39 @@ def _timestamp_chars(ts_ms: np.ndarray, timestamp_format: str) -> np.ndarray:
     return out
 
 
+def rfc3339_strings(ts_ms: np.ndarray) -> list[str]:
+    """``YYYY-MM-DDTHH:MM:SS.mmmZ`` for each epoch-millisecond timestamp, as the events carry it."""
+    if not ts_ms.size:
+        return []
+    return _timestamp_chars(ts_ms, "rfc3339").view("S24").ravel().astype(str).tolist()
+
+
+def uuid_bytes(raw: np.ndarray) -> list[bytes]:
+    """Canonical 8-4-4-4-12 UUID text (ASCII bytes) for an (n, 16) uint8 array."""
+    hexed = np.concatenate([_hex(raw), np.full((raw.shape[0], 1), ord("-"), np.uint8)], axis=1)
+    return hexed[:, list(_UUID_LAYOUT)].copy().view("S36").ravel().tolist()
+
+
 def uuid_strings(raw: np.ndarray) -> list[str]:
     """Canonical 8-4-4-4-12 UUID strings for an (n, 16) uint8 array."""
-    hexed = np.concatenate([_hex(raw), np.full((raw.shape[0], 1), ord("-"), np.uint8)], axis=1)
-    return hexed[:, list(_UUID_LAYOUT)].copy().view("S36").ravel().astype(str).tolist()
+    return [u.decode("ascii") for u in uuid_bytes(raw)]
 
 
 @dataclass(frozen=True)
 class EncodedBatch:
-    """NDJSON events: line i is ``data[offsets[i]:offsets[i+1]]`` (its newline included)."""
+    """NDJSON events: line i is ``data[offsets[i]:offsets[i+1]]`` (its newline included).
+
+    ``correlation`` and ``event_id`` are the (n, 16) raw UUIDs a message key is made of: the journey's
+    correlation id and the event's own id (for a decision event, its execution id). The generator
+    fills them; slicing and joining keep them, so a key never has to be read back out of the JSON.
+    A batch built by hand may leave them out (None) if it is never keyed.
+    """
 
     data: bytes
     offsets: np.ndarray  # int64, len(batch) + 1
     ts_ms: np.ndarray  # int64, non-decreasing
+    correlation: np.ndarray | None = None  # (n, 16) uint8
+    event_id: np.ndarray | None = None  # (n, 16) uint8
 
     def __len__(self) -> int:
         return len(self.ts_ms)
@@ -102,7 +122,20 @@ class EncodedBatch:
 
     def slice(self, start: int, stop: int) -> EncodedBatch:
         lo, hi = int(self.offsets[start]), int(self.offsets[stop])
-        return EncodedBatch(self.data[lo:hi], self.offsets[start : stop + 1] - lo, self.ts_ms[start:stop])
+        return type(self)(
+            self.data[lo:hi],
+            self.offsets[start : stop + 1] - lo,
+            self.ts_ms[start:stop],
+            None if self.correlation is None else self.correlation[start:stop],
+            None if self.event_id is None else self.event_id[start:stop],
+        )
+
+    def key_ids(self, mode: str) -> list[bytes]:
+        """Each event's key as UUID text: the journey's correlation id (``correlation``) or the event's id."""
+        raw = self.correlation if mode == "correlation" else self.event_id
+        if raw is None:
+            raise ValueError(f"this batch carries no {mode} column to key its events by")
+        return uuid_bytes(raw)
 
     def json_array(self) -> bytes:
         """The batch as one JSON array (the body Dynatrace's ingest API takes)."""
@@ -124,17 +157,42 @@ class EncodedBatch:
             start = stop
         return cuts
 
-    @staticmethod
-    def concat(batches: list[EncodedBatch]) -> EncodedBatch:
+    @classmethod
+    def concat(cls, batches: list[EncodedBatch]) -> EncodedBatch:
+        """The batches one after the other, with every id column they all carry.
+
+        Empty batches add nothing, not even a missing column; the result is of the batches' own class
+        when they share one (decision batches joined stay a decision batch).
+        """
+        kinds = {type(b) for b in batches} or {cls}
+        kind = kinds.pop() if len(kinds) == 1 else EncodedBatch
+        batches = [b for b in batches if len(b)]
         if not batches:
-            return EncodedBatch(b"", np.zeros(1, np.int64), np.empty(0, np.int64))
+            return kind(b"", np.zeros(1, np.int64), np.empty(0, np.int64), _no_ids(), _no_ids())
         if len(batches) == 1:
             return batches[0]
         bases = np.cumsum([0] + [b.nbytes for b in batches[:-1]])
         offsets = np.concatenate(
             [np.zeros(1, np.int64)] + [b.offsets[1:] + base for b, base in zip(batches, bases, strict=True)]
         )
-        return EncodedBatch(b"".join(b.data for b in batches), offsets, np.concatenate([b.ts_ms for b in batches]))
+        return kind(
+            b"".join(b.data for b in batches),
+            offsets,
+            np.concatenate([b.ts_ms for b in batches]),
+            _joined([b.correlation for b in batches]),
+            _joined([b.event_id for b in batches]),
+        )
+
+
+def _no_ids() -> np.ndarray:
+    return np.empty((0, 16), np.uint8)
+
+
+def _joined(columns: list[np.ndarray | None]) -> np.ndarray | None:
+    """One id column from the parts' columns; None if any part lacks it."""
+    if any(column is None for column in columns):
+        return None
+    return np.concatenate(columns)
 
 
 def _runs(positions: np.ndarray) -> list[tuple[int, int, int]]:
@@ -316,7 +374,7 @@ class Encoder:
     def encode(self, cols: EventColumns) -> EncodedBatch:
         n = len(cols)
         if not n:
-            return EncodedBatch(b"", np.zeros(1, np.int64), cols.ts_ms)
+            return EncodedBatch(b"", np.zeros(1, np.int64), cols.ts_ms, cols.correlation, cols.event_id)
         indexes = self._dimension_indexes(cols)
         endings, ending_lengths = self._endings(cols)
         fixed_width = len(self._fixed_template)
@@ -332,4 +390,5 @@ class Encoder:
         _place(out, offset, endings, ending_lengths)
         offsets = np.zeros(n + 1, np.int64)
         np.cumsum(offset, out=offsets[1:])
-        return EncodedBatch(b"".join(out.view(f"S{width}").ravel().tolist()), offsets, cols.ts_ms)
+        data = b"".join(out.view(f"S{width}").ravel().tolist())
+        return EncodedBatch(data, offsets, cols.ts_ms, cols.correlation, cols.event_id)

@@ -127,7 +127,7 @@ class DecisionSettingsForm(forms.Form):
 
     def decision_spec(self, settings: DecisionSettings | None = None) -> DecisionSpec:
         """The settings as typed, as the engine reads them."""
-        from ..selectors import decision_spec_from_settings  # the selectors import the models this module uses
+        from ..selectors.journeys import decision_spec_from_settings  # the selectors import the models this module uses
 
         return decision_spec_from_settings(settings or self.typed_settings(), step_index=self.step.position)
 

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from ..assets.tenant import ASSET_OAUTH_SCOPES, AssetPushError, PushedObject, push_assets
 from ..models import Journey, Run, TenantAssets
-from ..selectors import journey_to_spec
+from ..selectors.journeys import journey_to_spec
 from ..sinks.base import DeliveryError
 from ..sinks.dynatrace.client import DynatraceClient, EnvironmentUrls
+from .queue import enqueue_asset_push
 from .tenancy import audit_record
 
 # A push that has been "running" this long died with its worker: let the next request take over.
@@ -43,8 +44,6 @@ def _record(journey: Journey, environment_url: str) -> TenantAssets:
 
 def journey_assets_request_push(*, journey: Journey, destination: Any, user: Any) -> TenantAssets:
     """Queue a push of the journey's assets to the destination's tenant; a push already under way is kept."""
-    from ..tasks import push_journey_assets  # the task module imports this one
-
     record = _record(journey, _environment_url(destination))
     now = timezone.now()
     if _busy(record, now):
@@ -59,7 +58,7 @@ def journey_assets_request_push(*, journey: Journey, destination: Any, user: Any
         target=journey,
         details={"destination": destination.name},
     )
-    push_journey_assets.delay_on_commit(journey.pk, destination.pk, user.pk if user else None)
+    enqueue_asset_push(journey_id=journey.pk, destination_id=destination.pk, user_id=user.pk if user else None)
     return record
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from ..engine.decisionformat import decisions_from_dict
 from ..engine.decisions import DecisionSpec
 from ..models import DecisionSettings, Destination, Journey, JourneyDestination, Step
-from ..selectors import journey_to_spec
+from ..selectors.journeys import journey_to_spec
 from .destinations import destination_attach, destination_detach
 from .tenancy import audit_record
 

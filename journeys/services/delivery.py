@@ -28,7 +28,7 @@ from ..engine.compiled import compile_journey
 from ..engine.encode import regroup
 from ..engine.generator import to_epoch_ms
 from ..models import Journey, JourneyDestination, Run
-from ..selectors import journey_to_spec
+from ..selectors.journeys import journey_to_spec
 from ..sinks import sink_class
 from ..sinks.base import DeliveryError, DeliveryReport, Sink
 from .cursor import Cursor, cut, skip_delivered

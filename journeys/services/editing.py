@@ -8,7 +8,7 @@ from django.db import transaction
 
 from ..engine.spec import JourneySpec
 from ..models import Journey
-from ..selectors import journey_to_spec
+from ..selectors.journeys import journey_to_spec
 from .journeys import journey_create_from_spec, journey_replace_contents
 from .tenancy import audit_record
 

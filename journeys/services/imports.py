@@ -20,7 +20,7 @@ from ..engine.importing import read_journey_text
 from ..engine.jsonformat import dumps, loads_document, spec_to_dict
 from ..engine.spec import InvalidJourney
 from ..models import Journey, Tenant
-from ..selectors import journey_to_spec
+from ..selectors.journeys import journey_to_spec
 from .journeys import journey_create_from_spec
 from .tenancy import tenant_create
 

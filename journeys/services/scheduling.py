@@ -9,11 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..access import role_at_least, role_in
-from ..delivery_selectors import due_pair_ids
 from ..engine.spec import ensure_valid
 from ..models import Journey, JourneyDestination, Membership, Run
-from ..selectors import journey_to_spec
+from ..selectors.delivery import due_pair_ids
+from ..selectors.journeys import journey_to_spec
 from .delivery import delivery_catch_up, pair_start
+from .probes import destination_probe_request, probe_wanted
+from .queue import enqueue_delivery, enqueue_probe
 from .tenancy import audit_record
 
 
@@ -92,3 +94,19 @@ def runs_prune(*, older_than_days: int, now: datetime | None = None) -> int:
     before = (now or timezone.now()) - timedelta(days=older_than_days)
     deleted, _ = Run.objects.filter(started_at__lt=before).exclude(outcome=Run.Outcome.RUNNING).delete()
     return deleted
+
+
+def journey_destinations_start(*, pairs: list[JourneyDestination]) -> None:
+    """Start the first run of each pair at once (a backfill need not wait for the next tick).
+
+    Before a first backfill to Dynatrace, the tenant is asked what it already holds; the run follows
+    the answer. Stopped destinations and inactive pairs wait for the schedule.
+    """
+    for pair in pairs:
+        if not pair.active or pair.destination.is_stopped:
+            continue
+        if probe_wanted(pair) and pair.probe_requested_at is None:
+            destination_probe_request(journey_destination=pair)
+            enqueue_probe(journey_destination_id=pair.pk, then_deliver=True)
+        else:
+            enqueue_delivery(journey_destination_id=pair.pk)

@@ -15,7 +15,7 @@ from ..engine.decision_stream import DecisionStream
 from ..engine.decisions import DecisionSpec
 from ..engine.generator import generate, generate_columns
 from ..models import JourneyDestination
-from ..selectors import journey_decisions
+from ..selectors.journeys import journey_decisions
 
 
 class JourneyEvents:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from journeys import formatting as fmt
 from journeys.engine.forecast import forecast
 from journeys.models import Journey
-from journeys.selectors import journey_to_spec
+from journeys.selectors.journeys import journey_to_spec
 
 from ..views.conftest import EXAMPLES
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from journeys.delivery_selectors import due_pair_ids
+from journeys.selectors.delivery import due_pair_ids
 from journeys.engine.generator import generate_columns, generate_dicts, to_epoch_ms
 from journeys.models import Destination, JourneyDestination, Run
 from journeys.services.delivery import accept_from_ms, delivery_catch_up, delivery_run, max_event_age_ms

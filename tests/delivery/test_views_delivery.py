@@ -4,7 +4,7 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-from journeys import delivery_forms
+from journeys.forms import destinations as destination_forms
 from journeys.models import Destination, Journey, JourneyDestination, Run
 from journeys.services.delivery import delivery_catch_up
 from journeys.services.destinations import destination_attach
@@ -195,7 +195,7 @@ class TokenForm(forms.Form):
 
 @pytest.fixture
 def tokened(alice, monkeypatch):
-    monkeypatch.setattr(delivery_forms, "settings_form_class", lambda kind: TokenForm)
+    monkeypatch.setattr(destination_forms, "settings_form_class", lambda kind: TokenForm)
     return Destination.objects.create(
         owner=alice,
         tenant=tenant_default_for_user(alice),
@@ -211,7 +211,7 @@ def test_it_never_shows_a_stored_secret(as_alice, tokened):
 
     assert page.status_code == 200
     assert b"s3cr3t-value" not in page.content
-    assert delivery_forms.SECRET_IS_SET.encode() in page.content
+    assert destination_forms.SECRET_IS_SET.encode() in page.content
     assert b'type="password"' in page.content
 
 
@@ -255,7 +255,7 @@ def test_the_journey_attach_list_leaves_out_attached_destinations(journey, alice
         owner=alice, tenant=tenant_default_for_user(alice), name="Spare", kind="file", config={}
     )
 
-    choices = list(delivery_forms.AttachForm(journey=journey).fields["destination"].queryset)
+    choices = list(destination_forms.AttachForm(journey=journey).fields["destination"].queryset)
 
     assert choices == [spare]
 
@@ -263,4 +263,4 @@ def test_the_journey_attach_list_leaves_out_attached_destinations(journey, alice
 def test_it_finds_the_settings_form_of_a_kind():
     from journeys.sinks.file.forms import FileForm
 
-    assert delivery_forms.settings_form_class("file") is FileForm
+    assert destination_forms.settings_form_class("file") is FileForm

@@ -81,7 +81,7 @@ def test_it_keeps_the_key_columns_in_line_with_the_events():
 
     batch = DecisionStream(compiled, [TRIAGE, SETTLE]).encode(cols)
 
-    assert batch.message_keys("event_id") == [d["executionId"].encode() for d in batch.to_dicts()]
+    assert batch.key_ids("event_id") == [d["executionId"].encode() for d in batch.to_dicts()]
     assert len(batch.ts_ms) == len(batch) == len(batch.correlation)
 
 

@@ -26,6 +26,7 @@ from journeys.engine.decisions import (
     sample_decision_json,
     validate_decision,
 )
+from journeys.engine.encode import regroup
 from journeys.engine.generator import generate_columns, generate_dicts
 from journeys.engine.spec import ErrorRule, JourneySpec, Revenue, Step, Weighted, validate
 
@@ -313,11 +314,26 @@ def test_it_keeps_the_key_columns_aligned_when_a_batch_is_sliced_or_joined():
     part = batch.slice(2, 5)
     joined = DecisionBatch.concat([batch.slice(0, 2), part])
 
-    assert part.message_keys("event_id") == ids[2:5]
-    assert joined.message_keys("event_id") == ids[:5]
-    assert joined.message_keys("none") is None
-    assert [len(k) for k in joined.message_keys("correlation")] == [36] * 5
+    assert part.key_ids("event_id") == ids[2:5]
+    assert joined.key_ids("event_id") == ids[:5]
+    assert [len(k) for k in joined.key_ids("correlation")] == [36] * 5
     assert np.array_equal(joined.ts_ms, batch.ts_ms[:5])
+
+
+def test_it_keeps_every_id_column_when_many_decision_batches_are_regrouped():
+    generated = list(generate_decisions(loan_journey(), loan_decision(), *DAY))
+    empty = DecisionBatch.concat([])
+    batches = [empty] + [b for batch in generated for b in (batch, empty)]
+
+    joined = list(regroup(batches, 10 * max(len(b) for b in generated)))
+
+    events = [d for batch in generated for d in batch.to_dicts()]
+    assert len(generated) > 20 and 1 < len(joined) < len(generated)
+    assert all(isinstance(batch, DecisionBatch) for batch in joined)
+    keys = [k for batch in joined for k in batch.key_ids("event_id")]
+    correlations = [k for batch in joined for k in batch.key_ids("correlation")]
+    assert keys == [d["executionId"].encode() for d in events]
+    assert correlations == [d["data"]["inputParameters"]["loan.id"].encode() for d in events]
 
 
 @pytest.mark.parametrize(

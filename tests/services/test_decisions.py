@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from journeys.engine.decisionformat import DecisionFileError, decisions_from_dict
 from journeys.engine.spec import JourneySpec, Step
 from journeys.models import DecisionSettings, JourneyDestination
-from journeys.selectors import journey_decision_samples, journey_decisions, journey_to_spec
+from journeys.selectors.journeys import journey_decision_samples, journey_decisions, journey_to_spec
 from journeys.services.decisions import decision_destination_set, decisions_replace_from_document
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.journeys import journey_create_from_spec, journey_replace_contents

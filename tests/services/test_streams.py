@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from journeys.engine.compiled import compile_journey
 from journeys.engine.spec import JourneySpec, Step
 from journeys.models import DecisionSettings, JourneyDestination
-from journeys.selectors import journey_to_spec
+from journeys.selectors.journeys import journey_to_spec
 from journeys.services.decisions import decision_destination_set, decisions_replace_from_document
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.journeys import journey_create_from_spec

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from journeys.engine.jsonformat import spec_to_dict
 from journeys.forms.convert import values_from_spec
 from journeys.models import Membership
-from journeys.selectors import journey_to_spec
+from journeys.selectors.journeys import journey_to_spec
 from journeys.services.imports import journey_import_text
 from journeys.services.tenancy import membership_set, tenant_create
 

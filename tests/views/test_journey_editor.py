@@ -8,7 +8,7 @@ from journeys.engine.forecast import forecast
 from journeys.engine.jsonformat import loads
 from journeys.forms.convert import values_from_spec
 from journeys.models import Journey
-from journeys.selectors import journey_to_spec
+from journeys.selectors.journeys import journey_to_spec
 
 from .conftest import EXAMPLES, editor_data, export_of
 from .pages import count, element, surrounding_text, value_of

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from journeys import formatting as fmt
 from journeys.engine.forecast import forecast
-from journeys.selectors import journey_to_spec
+from journeys.selectors.journeys import journey_to_spec
 
 from .pages import surrounding_text
 

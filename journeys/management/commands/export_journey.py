@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from journeys.models import Journey
-from journeys.selectors import journey_get_by_slug
+from journeys.selectors.journeys import journey_get_by_slug
 from journeys.services.imports import journey_export_json
 
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from journeys.engine.forecast import forecast
 from journeys.models import Journey
-from journeys.selectors import journey_to_spec
+from journeys.selectors.journeys import journey_to_spec
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from journeys.engine.generator import generate
 from journeys.models import Journey
-from journeys.selectors import journey_to_spec
+from journeys.selectors.journeys import journey_to_spec
 
 
 def _moment(text: str, option: str) -> datetime:

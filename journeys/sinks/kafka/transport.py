@@ -116,7 +116,7 @@ class KafkaSink(Sink):
             headers.append(CLOUDEVENTS_CONTENT_TYPE)
         else:
             messages = values(batch)
-            keys = message_keys(batch, self.settings["key"], messages)
+            keys = message_keys(batch, self.settings["key"])
         self._failures.clear()
         self._client_errors.clear()
         queued, refusal = self._produce_all(producer, messages, keys, headers or None)

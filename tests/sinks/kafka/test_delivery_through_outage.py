@@ -17,7 +17,7 @@ from journeys.engine.decision_stream import generate_decision_stream
 from journeys.engine.generator import generate_dicts, to_epoch_ms
 from journeys.engine.spec import JourneySpec, Revenue, Step, Weighted
 from journeys.models import Destination, JourneyDestination, Run
-from journeys.selectors import journey_decisions, journey_to_spec
+from journeys.selectors.journeys import journey_decisions, journey_to_spec
 from journeys.services.decisions import decision_destination_set, decisions_replace_from_document
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.journeys import journey_create_from_spec

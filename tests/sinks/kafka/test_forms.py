@@ -2,7 +2,7 @@
 
 import pytest
 
-from journeys.delivery_forms import settings_form, settings_form_class
+from journeys.forms.destinations import settings_form, settings_form_class
 from journeys.models import Destination
 from journeys.sinks.kafka.config import kafka_client_config
 from journeys.sinks.kafka.forms import KafkaForm

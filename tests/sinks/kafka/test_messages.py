@@ -40,27 +40,27 @@ def batch(timestamp_format="rfc3339", **fields) -> EncodedBatch:
 
 
 @pytest.mark.parametrize("timestamp_format", ["rfc3339", "epoch_ms"])
-def test_it_cuts_the_correlation_and_event_ids_out_of_each_line(timestamp_format):
-    events = batch(timestamp_format)
+def test_it_takes_the_correlation_and_event_ids_from_the_batchs_columns(timestamp_format):
+    generated = list(generate(journey(), START, START + timedelta(hours=1), timestamp_format=timestamp_format))
+    events = EncodedBatch.concat([generated[0].slice(0, 0)] + generated + [generated[1].slice(0, 0)])
     parsed = events.to_dicts()
 
-    assert len(events) > 1000
+    assert len(generated) > 2 and len(events) > 1000
     assert message_keys(events, "correlation") == [e["order.id"].encode() for e in parsed]
-    assert message_keys(events, "event_id", values(events)) == [e["event.id"].encode() for e in parsed]
+    assert message_keys(events, "event_id") == [e["event.id"].encode() for e in parsed]
+    assert message_keys(events.slice(7, 19), "event_id") == [e["event.id"].encode() for e in parsed[7:19]]
     assert message_keys(events, "none") is None
 
 
-def test_it_parses_each_line_when_the_lines_do_not_share_a_layout():
-    lines = [
-        b'{"p":"a","order.id":"11111111-1111-4111-8111-111111111111","event.id":"x1"}',
-        b'{"p":"bb","order.id":"22","event.id":"x2"}',
-    ]
-    data = b"\n".join(lines) + b"\n"
-    offsets = np.array([0, len(lines[0]) + 1, len(data)], np.int64)
-    odd = EncodedBatch(data, offsets, np.array([1, 2], np.int64))
+def test_it_refuses_to_key_a_batch_without_id_columns_rather_than_guess_from_the_json():
+    line = b'{"p":"a","order.id":"11111111-1111-4111-8111-111111111111","event.id":"x1"}\n'
+    bare = EncodedBatch(line, np.array([0, len(line)], np.int64), np.array([1], np.int64))
 
-    assert message_keys(odd, "correlation") == [b"11111111-1111-4111-8111-111111111111", b"22"]
-    assert message_keys(odd, "event_id") == [b"x1", b"x2"]
+    with pytest.raises(ValueError, match="no correlation column"):
+        message_keys(bare, "correlation")
+    with pytest.raises(ValueError, match="no event_id column"):
+        message_keys(bare, "event_id")
+    assert message_keys(bare, "none") is None
 
 
 def test_it_gives_the_lines_as_they_are():
@@ -82,7 +82,7 @@ def test_it_takes_decision_keys_from_the_batchs_own_columns():
     parsed = decisions.to_dicts()
 
     assert message_keys(decisions, "event_id") == [d["executionId"].encode() for d in parsed]
-    assert all(len(key) == 36 for key in message_keys(decisions, "correlation"))
+    assert message_keys(decisions, "correlation") == [d["data"]["inputParameters"]["order.id"].encode() for d in parsed]
 
 
 def test_it_wraps_each_event_unchanged_in_a_cloudevents_envelope():

@@ -8,11 +8,11 @@ import zipfile
 
 from django.db.models import QuerySet
 
-from .assets.bizflow import bizflow_settings_payload, check_bizflow_limits
-from .assets.dashboard import build_dashboard
-from .engine.spec import validate
-from .models import Journey, TenantAssets
-from .selectors import journey_to_spec
+from ..assets.bizflow import bizflow_settings_payload, check_bizflow_limits
+from ..assets.dashboard import build_dashboard
+from ..engine.spec import validate
+from ..models import Journey, TenantAssets
+from .journeys import journey_to_spec
 
 BIZFLOW_FILE = "bizflow-settings.json"
 DASHBOARD_FILE = "dashboard.json"

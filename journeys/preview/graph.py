@@ -1,5 +1,5 @@
-"""The preview page's pictures, built on the server: the expected Business Flow as an SVG graph, the
-expected events per hour of day as an SVG bar chart, and a sample of the events the generator sends.
+"""The preview page's pictures, built on the server: the expected Business Flow as an SVG graph and
+the expected events per hour of day as an SVG bar chart.
 
 Every number comes from :func:`journeys.engine.forecast.forecast` (the sample from the generator
 itself). The graph reads like Dynatrace's Business Flow app: one node per step, left to right,
@@ -8,17 +8,13 @@ wrapping onto a new row after a few nodes so that a 20-step journey stays readab
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from html import escape
-from zoneinfo import ZoneInfo
 
-from . import formatting as fmt
-from .engine.forecast import Forecast, StepForecast
-from .engine.generator import first_journeys
-from .engine.spec import JourneySpec
+from .. import formatting as fmt
+from ..engine.forecast import Forecast, StepForecast
+from ..engine.spec import JourneySpec
 
 NODE_W, NODE_H = 150, 104
 GAP = 66  # between two nodes of a row: the edge and its drop-off label
@@ -279,124 +275,3 @@ def hours_svg(per_hour: tuple[float, ...], *, timezone: str) -> str:
         f'<svg class="hours" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="Expected events per hour of the day ({escape(timezone)})">' + "".join(parts) + "</svg>"
     )
-
-
-@dataclass(frozen=True)
-class SampleJourney:
-    correlation: str
-    events: tuple[dict, ...]
-
-    @property
-    def pretty(self) -> str:
-        return json.dumps(list(self.events), indent=2, ensure_ascii=False)
-
-
-@dataclass(frozen=True)
-class Sample:
-    journeys: tuple[SampleJourney, ...]
-    start: datetime | None
-    end: datetime | None
-    complete: bool  # False when the window ends before the sampled journeys could finish
-
-
-def _sample_start(spec: JourneySpec, fc: Forecast, now: datetime) -> datetime:
-    """Where the sample starts: the busiest local hour of a recent day, late enough to hold a few journeys whole.
-
-    The start is the latest such hour that leaves the window wholly in the past (events are only ever
-    sent once their time has come); it stays fixed all day, so the sample does not change on reload.
-    """
-    zone = ZoneInfo(spec.timezone)
-    busiest = max(range(24), key=lambda hour: spec.hour_weights[hour])
-    starts_per_hour = max(fc.starts_per_hour_of_day[busiest], fc.journeys_per_day / 24)
-    # Ten expected starts make three all but certain; then each needs its full duration.
-    window = timedelta(hours=min(10 / starts_per_hour + spec.max_duration_hours, 24 * 14))
-    day = now.astimezone(zone).date()
-    for back in range(16):
-        origin = datetime.combine(day - timedelta(days=back), time(busiest), tzinfo=zone)
-        if origin + window <= now:
-            break
-    else:
-        origin = now - window
-    return origin
-
-
-def sample_journeys(spec: JourneySpec, fc: Forecast, *, now: datetime, count: int = 3) -> Sample:
-    """The events of the first ``count`` journeys of a recent window, exactly as the generator sends them."""
-    if fc.journeys_per_day <= 0 or max(fc.starts_per_hour_of_day) <= 0:
-        return Sample((), None, None, True)
-    start = _sample_start(spec, fc, now)
-    field = spec.correlation_field
-    # Whole journeys, however long they last: the engine simulates only the blocks they start in.
-    picked = first_journeys(spec, start, count)
-    journeys = tuple(SampleJourney(str(events[0].get(field)), tuple(events)) for events in picked)
-    last = max((datetime.fromisoformat(e["timestamp"]) for events in picked for e in events), default=start)
-    return Sample(journeys, start, last, True)
-
-
-@dataclass(frozen=True)
-class Kpi:
-    label: str
-    value: str
-    hint: str
-    key: str
-
-
-def kpis(spec: JourneySpec, fc: Forecast) -> list[Kpi]:
-    revenue = spec.revenue
-    mean = (revenue.min_value + revenue.max_value) / 2 if revenue else 0
-    return [
-        Kpi("Journeys/day", fmt.count(fc.journeys_per_day), "expected starts, averaged over the week", "journeys"),
-        Kpi(
-            "Completion rate",
-            fmt.pct(fc.completion_share),
-            f"{fmt.count(fc.completed_per_day)} complete per day",
-            "completion",
-        ),
-        Kpi(
-            "Mean flow duration",
-            fmt.hours(fc.mean_flow_duration_hours),
-            "first to last event, completed journeys",
-            "duration",
-        ),
-        Kpi(
-            f"{revenue.label if revenue else 'Revenue'}/day",
-            fmt.money(fc.revenue_per_day) if revenue else "—",
-            f"{revenue.field}, {fmt.pct(fc.revenue_share)} of journeys × {fmt.money(mean)} mean"
-            if revenue
-            else "no revenue field",
-            "revenue",
-        ),
-        Kpi("Events/day", fmt.count(fc.events_per_day), f"{fc.events_per_journey:.2f} per journey", "events"),
-        Kpi("Errors/day", fmt.count(fc.errors_per_day), "failed steps, incidents excluded", "errors"),
-    ]
-
-
-@dataclass(frozen=True)
-class StepRow:
-    """One step's expected numbers per day: the graph's table twin, for reading and for screen readers."""
-
-    number: int
-    name: str
-    event_type: str
-    reaching: float
-    taking: float
-    dropping: float
-    errors: float
-    events: float
-
-
-def step_rows(fc: Forecast) -> list[StepRow]:
-    volume = fc.journeys_per_day
-    return [
-        StepRow(
-            number=step.index + 1,
-            name=step.name,
-            event_type=step.event_type,
-            reaching=step.journeys_per_day,
-            taking=step.share_with_event * volume,
-            dropping=step.share_dropping * volume,
-            errors=step.errors_per_day,
-            events=step.events_per_day,
-        )
-        for step in fc.steps
-    ]

@@ -5,9 +5,10 @@ from datetime import datetime
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from .engine.decisions import DecisionSpec, Rule, sample_decision_json
-from .engine.spec import ErrorRule, Incident, JourneySpec, Revenue, Step, Weighted
-from .models import DecisionSettings, Journey, JourneyDestination, Membership, Run
+from ..access import journeys_visible_to
+from ..engine.decisions import DecisionSpec, Rule, sample_decision_json
+from ..engine.spec import ErrorRule, Incident, JourneySpec, Revenue, Step, Weighted
+from ..models import DecisionSettings, Journey, JourneyDestination, Membership, Run
 
 
 def journey_to_spec(journey: Journey) -> JourneySpec:
@@ -65,8 +66,6 @@ def journey_to_spec(journey: Journey) -> JourneySpec:
 
 
 def journey_list_for_user(user) -> QuerySet[Journey]:
-    from .access import journeys_visible_to
-
     return journeys_visible_to(user).select_related("tenant")
 
 

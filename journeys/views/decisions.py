@@ -10,13 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from .access import journey_for_user, role_at_least, role_in
-from .engine.decisions import DecisionSpec, sample_decision_json
-from .engine.spec import JourneySpec
-from .forms.decisions import DecisionSettingsForm, initial_values, settings_or_default
-from .models import DecisionSettings, Journey, Membership, Step
-from .selectors import decision_spec_from_settings, journey_to_spec
-from .services.decisions import decision_settings_save
+from ..access import journey_for_user, role_at_least, role_in
+from ..engine.decisions import DecisionSpec, sample_decision_json
+from ..engine.spec import JourneySpec
+from ..forms.decisions import DecisionSettingsForm, initial_values, settings_or_default
+from ..models import DecisionSettings, Journey, Membership, Step
+from ..selectors.journeys import decision_spec_from_settings, journey_to_spec
+from ..services.decisions import decision_settings_save
 
 Role = Membership.Role
 TEMPLATE = "journeys/decision_settings.html"

@@ -9,9 +9,9 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .access import require_role
-from .models import Destination, Journey, JourneyDestination, Membership, Run, TenantAssets
-from .sinks.dynatrace.client import EnvironmentUrls
+from ..access import require_role
+from ..models import Destination, Journey, JourneyDestination, Membership, Run, TenantAssets
+from ..sinks.dynatrace.client import EnvironmentUrls
 
 
 def due_pair_ids(*, now: datetime, owner=None) -> list[int]:

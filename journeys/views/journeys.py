@@ -1,4 +1,4 @@
-"""The journey pages: the list, the editor (new and existing), import, export, duplicate, delete and
+"""The journey pages: the list, the editor (new and existing), export, duplicate, delete and
 the preview. Each view renders its whole page, or, for an htmx request that is not boosted, only
 the fragment that changed (a ``{% partialdef %}`` of the same template).
 """
@@ -19,20 +19,18 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from . import preview
-from .access import journey_for_user, role_at_least, role_in
-from .engine.errors import JourneyImportError
-from .engine.forecast import forecast
-from .engine.spec import InvalidJourney
-from .forms.convert import JourneyEditor, blank_values, values_from_spec
-from .forms.editor import ImportForm
-from .forms.rows import EditorValues, RowAction, apply_row_action
-from .models import Journey, Membership
-from .selectors import journey_decision_samples, journey_decision_steps, journey_list_rows, journey_to_spec
-from .services.editing import journey_delete as delete_journey
-from .services.editing import journey_duplicate as duplicate_journey
-from .services.editing import journey_save_from_editor
-from .services.imports import journey_export_json, journey_import_text
+from .. import preview
+from ..access import journey_for_user, role_at_least, role_in
+from ..engine.forecast import forecast
+from ..engine.spec import InvalidJourney
+from ..forms.convert import JourneyEditor, blank_values, values_from_spec
+from ..forms.rows import EditorValues, RowAction, apply_row_action
+from ..models import Journey, Membership
+from ..selectors.journeys import journey_decision_samples, journey_decision_steps, journey_list_rows, journey_to_spec
+from ..services.editing import journey_delete as delete_journey
+from ..services.editing import journey_duplicate as duplicate_journey
+from ..services.editing import journey_save_from_editor
+from ..services.imports import journey_export_json
 
 Role = Membership.Role
 
@@ -208,23 +206,3 @@ def journey_delete(request: HttpRequest, slug: str) -> HttpResponse:
     if _wants_fragment(request):
         template += "#confirm-row"
     return render(request, template, {"journey": journey})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def journey_import(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    import_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            journey = journey_import_text(
-                text=form.cleaned_data["content"],
-                owner=request.user,
-                journeys_per_day=form.cleaned_data.get("journeys_per_day"),
-            )
-        except JourneyImportError as error:
-            import_errors = [str(problem) for problem in error.errors]
-        else:
-            messages.success(request, f"Imported “{journey.name}”. Check it over, then open its preview.")
-            return redirect("journey_edit", slug=journey.slug)
-    return render(request, "journeys/journey_import.html", {"form": form, "import_errors": import_errors})

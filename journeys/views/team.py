@@ -15,10 +15,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from .access import require_role, role_at_least, tenants_for_user
-from .forms.team import MemberAddForm, RoleForm
-from .models import Membership, Tenant
-from .services.tenancy import LastOwner, membership_remove, membership_set
+from ..access import require_role, role_at_least, tenants_for_user
+from ..forms.team import MemberAddForm, RoleForm
+from ..models import Membership, Tenant
+from ..services.tenancy import LastOwner, membership_remove, membership_set
 
 Role = Membership.Role
 

@@ -14,7 +14,7 @@ import inspect
 from django import forms
 from django.http import Http404
 
-from .models import Destination, Journey
+from ..models import Destination, Journey
 
 SECRET_IS_SET = "Set. Leave empty to keep it, or type a new value to replace it."
 

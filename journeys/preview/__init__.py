@@ -1,0 +1,18 @@
+"""What the preview page shows, built on the server from the forecast and the generator: the flow
+graph and the hourly chart (``graph``), the headline figures, step rows and sample (``page``)."""
+
+from .graph import flow_svg, hours_svg, layout
+from .page import Kpi, Sample, SampleJourney, StepRow, kpis, sample_journeys, step_rows
+
+__all__ = [
+    "Kpi",
+    "Sample",
+    "SampleJourney",
+    "StepRow",
+    "flow_svg",
+    "hours_svg",
+    "kpis",
+    "layout",
+    "sample_journeys",
+    "step_rows",
+]

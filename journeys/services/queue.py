@@ -1,0 +1,35 @@
+"""The one place that hands work to Celery.
+
+The task module imports the services (a task only calls one); services and views that need to start
+work in the background call these functions instead, which import the task module lazily, so that
+no import circle runs between ``tasks`` and ``services``. Each enqueues after the current
+transaction commits (``delay_on_commit``), so a worker never looks for a row that is not there yet.
+"""
+
+from __future__ import annotations
+
+
+def _tasks():
+    from .. import tasks  # imported here: the task module imports the services that call us
+
+    return tasks
+
+
+def enqueue_delivery(*, journey_destination_id: int) -> None:
+    """A delivery run for one journey-destination, once the transaction commits."""
+    _tasks().deliver_journey_destination.delay_on_commit(journey_destination_id)
+
+
+def enqueue_probe(*, journey_destination_id: int, then_deliver: bool = False) -> None:
+    """Ask a Dynatrace tenant what it holds from the journey; ``then_deliver`` starts the first run after."""
+    _tasks().probe_tenant.delay_on_commit(journey_destination_id, then_deliver=then_deliver)
+
+
+def enqueue_send_now(*, journey_id: int) -> None:
+    """Deliver everything that is due for the journey now, rather than at the next tick."""
+    _tasks().send_journey_now.delay_on_commit(journey_id)
+
+
+def enqueue_asset_push(*, journey_id: int, destination_id: int, user_id: int | None) -> None:
+    """Push the journey's Business Flow and dashboard to the destination's tenant."""
+    _tasks().push_journey_assets.delay_on_commit(journey_id, destination_id, user_id)

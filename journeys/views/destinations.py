@@ -1,0 +1,112 @@
+"""The destinations pages: the list, create and edit (owners), restart and test the connection."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ..access import tenants_for_user
+from ..forms.destinations import DestinationForm, settings_form
+from ..models import Membership
+from ..selectors.delivery import destination_get_for_user, destination_list_for_user
+from ..services.destinations import destination_check, destination_create, destination_restart, destination_update
+from ..services.tenancy import tenant_default_for_user
+from ..sinks import available_kinds
+
+Role = Membership.Role
+
+
+@login_required
+def destination_list(request):
+    # Creating one is for owners (or a user in no tenant yet, who gets a workspace of their own).
+    can_create = tenants_for_user(request.user, role=Role.OWNER).exists() or not request.user.memberships.exists()
+    context = {
+        "destinations": destination_list_for_user(request.user),
+        "kinds": available_kinds(),
+        "can_create": can_create,
+    }
+    return render(request, "journeys/destination_list.html", context)
+
+
+@login_required
+def destination_create_view(request, kind: str):
+    kinds = available_kinds()
+    if kind not in kinds:
+        raise Http404(f"no destination kind {kind!r}")
+    # Credentials are the owners' business: a destination is created in a tenant the user owns (a user
+    # in no tenant at all gets a workspace of their own, as with a first journey).
+    tenant = tenants_for_user(request.user, role=Role.OWNER).first()
+    if tenant is None and not request.user.memberships.exists():
+        tenant = tenant_default_for_user(request.user)
+    if tenant is None:
+        raise PermissionDenied("Creating a destination needs the owner role in a tenant.")
+    form = DestinationForm(request.POST or None)
+    settings = settings_form(kind, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() and settings.is_valid():
+        name = form.cleaned_data["name"]
+        destination_create(
+            owner=request.user,
+            tenant=tenant,
+            name=name,
+            kind=kind,
+            config=settings.to_config(),
+            secrets=settings.to_secrets(),
+        )
+        messages.info(request, f"Destination {name} created.")
+        return redirect("destination_list")
+    context = {"form": form, "settings_form": settings, "kind_label": kinds[kind], "destination": None}
+    return render(request, "journeys/destination_form.html", context)
+
+
+@login_required
+def destination_edit(request, pk: int):
+    destination = destination_get_for_user(request.user, pk, needed=Role.OWNER)
+    form = DestinationForm(request.POST or None, initial={"name": destination.name})
+    settings = settings_form(destination.kind, destination=destination, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() and settings.is_valid():
+        name = form.cleaned_data["name"]
+        destination_update(
+            destination=destination,
+            name=name,
+            config=settings.to_config(),
+            secrets=settings.to_secrets(),
+            actor=request.user,
+        )
+        messages.info(request, f"Destination {name} saved.")
+        return redirect("destination_list")
+    context = {
+        "form": form,
+        "settings_form": settings,
+        "kind_label": destination.get_kind_display(),
+        "destination": destination,
+    }
+    return render(request, "journeys/destination_form.html", context)
+
+
+@login_required
+@require_POST
+def destination_restart_view(request, pk: int):
+    destination = destination_get_for_user(request.user, pk, needed=Role.EDITOR)
+    destination_restart(destination=destination)
+    messages.info(request, f"{destination.name} will be tried again at the next tick.")
+    return redirect("destination_list")
+
+
+@login_required
+@require_POST
+def destination_test_connection(request, pk: int):
+    """Test a destination's connection from its page or the destinations list (owners and editors)."""
+    destination = destination_get_for_user(request.user, pk, needed=Role.EDITOR)
+    works, message = destination_check(destination=destination)
+    if not request.htmx:
+        (messages.success if works else messages.error)(request, _outcome(destination.name, works, message))
+        return redirect("destination_list")
+    context = {"destination": destination, "works": works, "outcome": _outcome(destination.name, works, message)}
+    return render(request, "journeys/_connection_outcome.html", context)
+
+
+def _outcome(name: str, works: bool, message: str) -> str:
+    detail = message.removeprefix("ok: ").rstrip(".")
+    return f"{name}: connection works: {detail}." if works else f"{name}: connection failed: {detail}."
