@@ -113,6 +113,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
+# Times to the second and marked UTC, in the admin above all (bizflow_studio/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["bizflow_studio.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
