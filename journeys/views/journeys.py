@@ -146,7 +146,10 @@ def _summary_context(values: EditorValues, checked: JourneyEditor | None = None)
     if spec is None:
         return {"summary_problems": checked.problems(), "summary": None}
     fc = forecast(spec)
-    return {"summary_problems": [], "summary": fc, "summary_kpis": preview.kpis(spec, fc)}
+    kpis = preview.kpis(spec, fc)
+    # Revenue reads as on the preview: its label and its figure, from the same headline figures.
+    revenue = next(kpi for kpi in kpis if kpi.key == "revenue")
+    return {"summary_problems": [], "summary": fc, "summary_kpis": kpis, "summary_revenue": revenue}
 
 
 def _render_editor(
@@ -195,6 +198,7 @@ def journey_preview(request: HttpRequest, slug: str) -> HttpResponse:
         "has_decision_steps": any(step.is_decision for step in spec.steps),
         "decision_samples": journey_decision_samples(journey, at=now),
         "step_rows": preview.step_rows(fc),
+        "weekday_rows": preview.weekday_rows(spec),
         "event_types": sorted(fc.events_per_type.items(), key=lambda item: -item[1]),
     }
     return render(request, "journeys/journey_preview.html", context)
