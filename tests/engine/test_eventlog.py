@@ -219,3 +219,17 @@ def test_it_expects_as_many_events_as_the_forecast_gives_for_the_window():
 
     assert expected_events(spec, DAY, DAY + timedelta(hours=2)) == pytest.approx(400 * per_journey)
     assert expected_events(spec, DAY, DAY + timedelta(minutes=5)) == pytest.approx(4800 / 288 * per_journey)
+
+
+def test_it_cuts_a_busy_block_into_batches_of_whole_cases(monkeypatch):
+    spec = shop(journeys_per_day=50_000)
+    start, end = DAY, DAY + timedelta(minutes=30)
+    whole = [b.case_ids for b in case_batches(spec, start, end)]
+    monkeypatch.setattr("journeys.engine.eventlog.cases.CASE_BATCH_EVENTS", 100)
+
+    batches = list(case_batches(spec, start, end))
+
+    assert len(batches) > 10 * len(whole)
+    assert [cid for b in batches for cid in b.case_ids] == [cid for ids in whole for cid in ids]
+    assert all(len(b) < 100 + 20 for b in batches)  # a journey here has at most 7 events
+    assert all(b.events.seq[0] == 0 and b.case_starts[-1] == len(b) for b in batches)

@@ -24,6 +24,7 @@ from ..simulate import simulate_block
 from ..spec import JourneySpec
 
 NO_VALUE = -1
+CASE_BATCH_EVENTS = 16_384  # a busy block is cut into batches of about this many events, at case boundaries
 
 
 def activity_names(journey: CompiledJourney) -> tuple[str, ...]:
@@ -111,7 +112,11 @@ def _prepare(events: EventColumns) -> CaseBatch:
 def case_batches(
     journey: JourneySpec | CompiledJourney, start: datetime | int, end: datetime | int
 ) -> Iterator[CaseBatch]:
-    """The journeys that start in [start, end), whole, one 15-minute block of starts at a time."""
+    """The journeys that start in [start, end), whole, one 15-minute block of starts at a time.
+
+    Memory is bounded by a block's events; the batches handed out hold whole cases of at most about
+    ``CASE_BATCH_EVENTS`` events (a single longer journey stays whole).
+    """
     compiled = _as_compiled(journey)
     start_ms, end_ms = to_epoch_ms(start), to_epoch_ms(end)
     if start_ms < 0:
@@ -126,7 +131,20 @@ def case_batches(
             events = events.take((events.journey_start_ms >= start_ms) & (events.journey_start_ms < end_ms))
             if not len(events):
                 continue
-        yield _prepare(_in_case_order(events))
+        yield from _batches(_in_case_order(events))
+
+
+def _batches(events: EventColumns) -> Iterator[CaseBatch]:
+    """Whole cases in batches of about CASE_BATCH_EVENTS events, which bounds the writers' strings."""
+    if len(events) <= CASE_BATCH_EVENTS:
+        yield _prepare(events)
+        return
+    case_starts = np.flatnonzero(events.seq == 0)
+    targets = np.arange(CASE_BATCH_EVENTS, len(events), CASE_BATCH_EVENTS)
+    cuts = np.append(case_starts, len(events))[np.searchsorted(case_starts, targets)]  # the next case start
+    bounds = np.unique(np.concatenate([[0], cuts, [len(events)]])).tolist()
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        yield _prepare(events.take(slice(lo, hi)))
 
 
 def expected_events(journey: JourneySpec | CompiledJourney, start: datetime | int, end: datetime | int) -> float:
