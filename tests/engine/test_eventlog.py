@@ -11,17 +11,18 @@ import io
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import timedelta
+from types import SimpleNamespace
 
 import orjson
 import pytest
 
 from journeys.engine.compiled import BLOCK_MS, compile_journey
 from journeys.engine.eventlog import expected_events, log_chunks
-from journeys.engine.eventlog.cases import activity_names, case_batches
+from journeys.engine.eventlog.cases import activity_names, carried_by_type, case_batches
 from journeys.engine.eventlog.values import xml_attr
 from journeys.engine.forecast import forecast
 from journeys.engine.generator import generate_dicts
-from journeys.engine.spec import ErrorRule, Step, Weighted
+from journeys.engine.spec import ErrorRule, Step, Variant, Weighted
 
 from .helpers import DAY, HOUR_MS, epoch_ms, example, journey, journeys_of
 
@@ -233,3 +234,17 @@ def test_it_cuts_a_busy_block_into_batches_of_whole_cases(monkeypatch):
     assert [cid for b in batches for cid in b.case_ids] == [cid for ids in whole for cid in ids]
     assert all(len(b) < 100 + 20 for b in batches)  # a journey here has at most 7 events
     assert all(b.events.seq[0] == 0 and b.case_starts[-1] == len(b) for b in batches)
+
+
+def test_it_names_a_variants_events_and_errors_after_the_variant():
+    payment = Step(
+        "Payment",
+        "",
+        variants=(Variant("Card", "pay.card", carries_location=True), Variant("Wallet", "pay.wallet")),
+    )
+    spec = replace(shop(), steps=(shop().steps[0], payment))
+    types = ("order.placed", "pay.card", "pay.wallet", "pay.card.declined")
+    compiled = SimpleNamespace(spec=spec, type_names=types)  # the event types a compiled journey numbers
+
+    assert activity_names(compiled) == ("Order placed", "Card", "Wallet", "Card (declined)")
+    assert carried_by_type(compiled, "location") == [True, True, False, True]

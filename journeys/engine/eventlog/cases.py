@@ -21,35 +21,45 @@ from ..encode import rfc3339_strings, uuid_strings
 from ..forecast import forecast
 from ..generator import to_epoch_ms
 from ..simulate import simulate_block
-from ..spec import JourneySpec
+from ..spec import JourneySpec, Variant
 
 NO_VALUE = -1
 CASE_BATCH_EVENTS = 16_384  # a busy block is cut into batches of about this many events, at case boundaries
 
 
-def activity_names(journey: CompiledJourney) -> tuple[str, ...]:
-    """The activity of each event type code: the one place that names activities.
+@dataclass(frozen=True)
+class Activity:
+    """What a log says of one event type: its activity name and the way (step or variant) it belongs to."""
 
-    A step's own event type is named after the step (or after the variant that emits it, where a
-    step has variants); an error event type ``<event type>.<error>`` is named after the activity
-    whose event type it extends and the error, e.g. ``Payment (card_declined)``.
+    name: str
+    way: Variant  # the step as a way through it, or the variant that emits the type
+
+
+def activities(journey: CompiledJourney) -> tuple[Activity, ...]:
+    """The activity of each event type code: the one lookup, keyed by event type, that names activities.
+
+    A step's own event type is named after the step, a variant's after the variant (the step's ways,
+    see :meth:`~journeys.engine.spec.Step.ways`); an error event type ``<event type>.<error>`` is named
+    after the activity whose event type it extends and the error, e.g. ``Payment (card_declined)``.
     """
-    names_by_type: dict[str, str] = {}
-    for step in journey.spec.steps:
-        names_by_type.setdefault(step.event_type, step.name)
-        for variant in getattr(step, "variants", None) or ():
-            names_by_type[variant.event_type] = variant.name
-    activities = []
-    for code, event_type in enumerate(journey.type_names):
-        if not journey.type_is_error[code]:
-            activities.append(names_by_type.get(event_type, event_type))
+    ways: dict[str, Variant] = {way.event_type: way for step in journey.spec.steps for way in step.ways()}
+    found = []
+    for event_type in journey.type_names:
+        if event_type in ways:
+            found.append(Activity(ways[event_type].name, ways[event_type]))
             continue
-        base = max((t for t in names_by_type if event_type.startswith(t + ".")), key=len, default=None)
-        if base is None:
-            activities.append(event_type)
-        else:
-            activities.append(f"{names_by_type[base]} ({event_type[len(base) + 1 :]})")
-    return tuple(activities)
+        base = max((t for t in ways if event_type.startswith(t + ".")), key=len)
+        found.append(Activity(f"{ways[base].name} ({event_type[len(base) + 1 :]})", ways[base]))
+    return tuple(found)
+
+
+def activity_names(journey: CompiledJourney) -> tuple[str, ...]:
+    return tuple(activity.name for activity in activities(journey))
+
+
+def carried_by_type(journey: CompiledJourney, attribute: str) -> list[bool]:
+    """Per event type code: whether its events carry ``attribute`` (location, segment or revenue)."""
+    return [getattr(activity.way, f"carries_{attribute}") for activity in activities(journey)]
 
 
 @dataclass(frozen=True)
