@@ -47,6 +47,7 @@ RULES: dict[str, Rule] = {
     "journey_edit": Rule(get=VIEWER, post=EDITOR, post_data={"_action": "save"}),
     "journey_preview": Rule(get=VIEWER, post=None),
     "journey_export": Rule(get=VIEWER, post=None),
+    "journey_event_log": Rule(get=VIEWER, post=None),
     "journey_duplicate": Rule(get=None, post=EDITOR),
     "journey_delete": Rule(get=EDITOR, post=EDITOR),
     # Delivery.
