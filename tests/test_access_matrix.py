@@ -23,8 +23,8 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, reverse
 
 from journeys import urls as journey_urls
-from journeys.selectors.assets import BIZFLOW_FILE
 from journeys.models import Membership
+from journeys.selectors.assets import BIZFLOW_FILE
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.imports import journey_import_text
 from journeys.services.tenancy import membership_set, tenant_create
