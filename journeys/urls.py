@@ -63,4 +63,12 @@ urlpatterns = [
     path("team/<slug:slug>/members/add/", team.team_member_add, name="team_member_add"),
     path("team/<slug:slug>/members/<int:user_id>/role/", team.team_member_role, name="team_member_role"),
     path("team/<slug:slug>/members/<int:user_id>/remove/", team.team_member_remove, name="team_member_remove"),
+    path(
+        "team/<slug:slug>/invitations/<int:invitation_id>/cancel/",
+        team.team_invitation_cancel,
+        name="team_invitation_cancel",
+    ),
+    # An invitation's answer: only the invitee's own invitations exist for them (404 for anyone else).
+    path("team/invitations/<int:invitation_id>/accept/", team.team_invitation_accept, name="team_invitation_accept"),
+    path("team/invitations/<int:invitation_id>/decline/", team.team_invitation_decline, name="team_invitation_decline"),
 ]
