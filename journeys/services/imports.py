@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from ..engine.errors import JourneyImportError
-from ..engine.importing import read_journey_text
+from ..engine.importing import detect_format, read_journey_text
 from ..engine.jsonformat import JourneyDocument, document_to_dict, dumps_document, loads_document
 from ..engine.spec import InvalidJourney
 from ..models import Journey, Tenant
@@ -32,9 +32,12 @@ DEMO_TENANT_SLUG = "demo-team"
 
 
 @transaction.atomic
-def _journey_create_from_document(*, document: JourneyDocument, owner, tenant) -> Journey:
-    """The journey a file holds, with the settings of its decision steps."""
-    journey = journey_create_from_spec(spec=document.spec, owner=owner, tenant=tenant, description=document.description)
+def _journey_create_from_document(*, document: JourneyDocument, owner, tenant, audit: dict | None = None) -> Journey:
+    """The journey a file holds, with the settings of its decision steps (``audit``: an import's details)."""
+    imported = {"audit_action": "journey.imported", "audit_details": audit} if audit is not None else {}
+    journey = journey_create_from_spec(
+        spec=document.spec, owner=owner, tenant=tenant, description=document.description, **imported
+    )
     decisions_create(journey=journey, decisions=document.decisions)
     return journey
 
@@ -48,7 +51,9 @@ def journey_import_text(*, text: str, owner, journeys_per_day: float | None = No
     """
     document = read_journey_text(text, journeys_per_day=journeys_per_day)
     try:
-        return _journey_create_from_document(document=document, owner=owner, tenant=tenant)
+        return _journey_create_from_document(
+            document=document, owner=owner, tenant=tenant, audit={"format": detect_format(text)}
+        )
     except InvalidJourney as exc:  # e.g. a volume above the tenant's cap: reported like the file's own problems
         if isinstance(exc, JourneyImportError):
             raise
