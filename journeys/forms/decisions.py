@@ -139,7 +139,7 @@ class DecisionSettingsForm(forms.Form):
         max_length=500, required=False, help_text="decisionId; empty: built from the service id, name and version."
     )
     deployment_space_id = forms.CharField(max_length=200, help_text="deploymentSpaceId, e.g. embedded.")
-    engine_api_version = forms.CharField(max_length=50, help_text="engineApiVersion.")
+    engine_api_version = forms.CharField(label="Engine API version", max_length=50, help_text="engineApiVersion.")
     runtime_nodes = forms.CharField(
         widget=forms.Textarea({"rows": 3, "class": "mono"}), help_text=NODES_HELP, label="Runtime nodes"
     )
