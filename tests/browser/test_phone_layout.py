@@ -5,7 +5,6 @@ and the editor keeps Save and a compact forecast within reach.
 With BIZFLOW_SCREENSHOTS=docs (``make screenshots``) it also retakes the README's phone pictures.
 """
 
-import json
 import os
 from datetime import timedelta
 
@@ -16,11 +15,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from journeys.models import JourneyDestination, Run
-from journeys.services.decisions import decisions_replace_from_document
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.imports import journey_import_text
 from journeys.services.scheduling import journey_activate
-from journeys.services.tenancy import membership_set, tenant_create
+from journeys.services.tenancy import invitation_accept, invitation_create, tenant_create
 
 from ..views.conftest import EXAMPLES
 
@@ -56,14 +54,11 @@ def world(transactional_db, settings, tmp_path):
     other = get_user_model().objects.create_user("quinn-with-a-rather-long-username")
     acme = tenant_create(name="Acme Retail and Lending Division", owner=pat)
     globex = tenant_create(name="Globex", owner=pat)
-    membership_set(tenant=acme, user=other, role="editor", actor=pat)
+    invitation_accept(invitation=invitation_create(tenant=acme, user=other, role="editor", actor=pat), user=other)
     retail = journey_import_text(
         text=(EXAMPLES / "retail-order-delivery.json").read_text(), owner=pat, tenant=acme, journeys_per_day=304_918
     )
     loans = journey_import_text(text=(EXAMPLES / "loan-validation.json").read_text(), owner=pat, tenant=acme)
-    decisions_replace_from_document(
-        journey=loans, document=json.loads((EXAMPLES / "decisions" / "loan-validation.json").read_text())
-    )
     journey_import_text(text=(EXAMPLES / "travel-booking.json").read_text(), owner=pat, tenant=globex)
     files = destination_create(owner=pat, tenant=acme, name="Local files with a long name", kind="file", config={})
     hook = destination_create(
@@ -119,6 +114,7 @@ def pages(world) -> list[tuple[str, str, str | None]]:
         ("delivery", reverse("journey_edit", args=[retail]) + "#delivery", "#delivery-panel table.runs"),
         ("dynatrace", reverse("journey_edit", args=[retail]) + "#dynatrace", "#assets-panel"),
         ("decisions", reverse("journey_edit", args=[loans]) + "#decisions", "#decisions table"),
+        ("eventlog", reverse("journey_edit", args=[retail]) + "#eventlog", "#eventlog form"),
         ("decision-settings", reverse("decision_settings_edit", args=[loans, "loan.decided"]), "form"),
         ("preview", reverse("journey_preview", args=[retail]), "svg.flow"),
         ("import", reverse("journey_import"), "form"),
