@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
 import orjson
 
 from ..compiled import CompiledJourney
@@ -46,7 +45,7 @@ class OcelWriter:
         ]
         self._host_links = [f',{{"objectId":{_json(h.value)},"qualifier":"host"}}' for h in spec.hosts] + [""]
         self._location_links = [f',{{"objectId":{_json(i)},"qualifier":"location"}}' for i in self._location_ids]
-        carries = np.array([s.carries_location for s in spec.steps], bool)[journey.type_step]
+        carries = journey.type_carries["location"]
         self._type_carries_location = carries.tolist() if self._location_ids else [False] * len(carries)
 
     def header(self) -> bytes:
