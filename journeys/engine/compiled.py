@@ -44,6 +44,18 @@ class CompiledStep:
     ways: tuple[CompiledWay, ...]
     way_cumulative: np.ndarray | None  # cumulative variant probabilities; None on a plain step
 
+    @property
+    def max_loops(self) -> int:
+        """The most events a journey can emit on the step (the largest of its variants')."""
+        return max(way.max_loops for way in self.ways)
+
+    @property
+    def type_code(self) -> int:
+        """A plain step's event type code (a step with variants has one per variant: see ``ways``)."""
+        if self.way_cumulative is not None:
+            raise AttributeError("a step with variants has one type code per variant")
+        return self.ways[0].type_code
+
 
 @dataclass(frozen=True)
 class CompiledIncident:
