@@ -248,3 +248,20 @@ def test_it_names_a_variants_events_and_errors_after_the_variant():
 
     assert activity_names(compiled) == ("Order placed", "Card", "Wallet", "Card (declined)")
     assert carried_by_type(compiled, "location") == [True, True, False, True]
+
+
+def test_it_writes_a_journey_without_hosts_locations_segments_or_revenue():
+    spec = journey(Step("A", "a"), Step("B", "b", max_delay_hours=1))
+    start, end = DAY, DAY + timedelta(hours=1)
+    expected = generated_cases(spec, start, end)
+
+    ocel = orjson.loads(log_bytes(spec, start, end, "ocel"))
+    rows = list(csv.DictReader(io.StringIO(log_bytes(spec, start, end, "csv").decode(), newline="")))
+    traces = xes_cases(log_bytes(spec, start, end, "xes"))
+
+    assert [o["id"] for o in ocel["objects"]] == list(expected)
+    assert all([r["qualifier"] for r in e["relationships"]] == ["journey"] for e in ocel["events"])
+    assert list(rows[0]) == ["case_id", "activity", "timestamp", "event_type", "event_id", "resource"]
+    assert {r["resource"] for r in rows} == {""}
+    assert all(set(attributes) == {"concept:name"} for attributes, _ in traces.values())
+    assert sum(len(events) for _, events in traces.values()) == len(rows) == len(ocel["events"])
