@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import decisions, delivery, destinations, dynatrace, imports, journeys, team
+from .views import decisions, delivery, destinations, dynatrace, eventlog, imports, journeys, team
 
 urlpatterns = [
     path("", journeys.journey_list, name="journey_list"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("journeys/<slug:slug>/", journeys.journey_edit, name="journey_edit"),
     path("journeys/<slug:slug>/preview/", journeys.journey_preview, name="journey_preview"),
     path("journeys/<slug:slug>/export/", journeys.journey_export, name="journey_export"),
+    path("journeys/<slug:slug>/event-log/", eventlog.journey_event_log, name="journey_event_log"),
     path("journeys/<slug:slug>/duplicate/", journeys.journey_duplicate, name="journey_duplicate"),
     path("journeys/<slug:slug>/delete/", journeys.journey_delete, name="journey_delete"),
     path(
