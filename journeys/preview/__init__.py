@@ -2,13 +2,15 @@
 graph and the hourly chart (``graph``), the headline figures, step rows and sample (``page``)."""
 
 from .graph import flow_svg, hours_svg, layout
-from .page import Kpi, Sample, SampleJourney, StepRow, kpis, sample_journeys, step_rows
+from .page import Ending, Kpi, Sample, SampleJourney, StepRow, endings, kpis, sample_journeys, step_rows
 
 __all__ = [
+    "Ending",
     "Kpi",
     "Sample",
     "SampleJourney",
     "StepRow",
+    "endings",
     "flow_svg",
     "hours_svg",
     "kpis",
