@@ -120,9 +120,7 @@ def _delay_shape():
         choices=DELAY_SHAPES,
         required=False,
         widget=forms.Select(
-            attrs={
-                "title": "Uniform between min and max, or a long tail: lognormal, min and max its 5th and 95th percentiles"
-            }
+            attrs={"title": "Uniform between min and max, or lognormal: min and max its 5th and 95th percentiles"}
         ),
     )
 
