@@ -155,3 +155,29 @@ def endings(fc: Forecast) -> list[Ending]:
     rows = [Ending(o.kind, o.label[:1].upper() + o.label[1:], o.share, o.per_day) for o in fc.outcomes]
     completed, others = rows[:1], [row for row in rows[1:] if row.share > 0]
     return completed + sorted(others, key=lambda row: -row.share)
+
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class WeekdayRow:
+    """One day of the week: its weight as set, and the journeys it starts (the volume times the weight
+    over the mean weight, so the week averages the journeys per day)."""
+
+    day: str
+    weight: float
+    journeys: float
+    bar_pct: float  # the day's volume against the busiest day's, for the bar
+
+
+def weekday_rows(spec: JourneySpec) -> list[WeekdayRow]:
+    weights = spec.weekday_weights
+    mean = sum(weights) / len(weights) if weights else 0.0
+    # As the generator reads them: all weights zero means every day alike.
+    volumes = [spec.journeys_per_day * (weight / mean if mean else 1.0) for weight in weights]
+    peak = max(volumes, default=0.0) or 1.0
+    return [
+        WeekdayRow(day, weight, volume, 100 * volume / peak)
+        for day, weight, volume in zip(WEEKDAY_NAMES, weights, volumes, strict=True)
+    ]
