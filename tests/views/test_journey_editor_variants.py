@@ -9,6 +9,8 @@ from journeys.engine.forecast import forecast
 from journeys.engine.spec import ErrorRule, Incident, JourneySpec, Step, Surge, Variant
 from journeys.formatting import pct
 from journeys.forms.convert import values_from_spec
+from journeys.models import Journey
+from journeys.selectors.journeys import journey_to_spec
 
 from .pages import count, element, surrounding_text, value_of
 
@@ -126,3 +128,21 @@ def test_it_forecasts_variant_shares_and_endings_as_you_type(alice_client):
     assert f"{pct(0.8)} · " in html  # the Approved variant's share of those performing the step
     assert abs(sum(o.share for o in fc.outcomes) - 1) < 1e-9
     assert datetime.now(UTC)  # the summary itself is never saved
+
+
+def test_it_saves_variants_and_surges_and_the_preview_draws_them(alice_client):
+    spec = loan_spec()
+    response = post(alice_client, values_from_spec(spec).to_data(), "save")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    journey = Journey.objects.get(name="Loans")
+    assert journey_to_spec(journey) == spec
+    html = alice_client.get(reverse("journey_edit", args=[journey.slug])).content.decode()
+    assert count(html, "variant-row") == 2 and value_of(html, "id_surges-0-multiplier") == "3"
+    page = alice_client.get(reverse("journey_preview", args=[journey.slug])).content.decode()
+    fc = forecast(spec)
+    table = element(page, "endings")
+    shares = [float(dict(row.attributes)["data-share"]) for row in table.children[1].children]
+    assert sorted(shares) == sorted(o.share for o in fc.outcomes if o.share > 0)
+    assert abs(sum(shares) - 1) < 1e-12
+    assert 'class="flow-variant flow-end-state"' in page and page.count('class="flow-variant') == 2
+    assert 'class="surge"' in page  # the daily surge shaded on the hourly chart
