@@ -12,12 +12,16 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from journeys.benchmarks import retail_spec
+from journeys.benchmarks import branching_retail_spec, retail_spec
 from journeys.engine.generator import generate
 
+JOURNEYS = {"retail": retail_spec, "branching": branching_retail_spec}
 
-def bench_engine(journeys_per_day: float = 1_000_000, hours: float = 24) -> dict:
-    spec = retail_spec(journeys_per_day=journeys_per_day)
+
+def bench_engine(journeys_per_day: float = 1_000_000, hours: float = 24, journey: str = "retail") -> dict:
+    """``journey``: "retail" (the reference example) or "branching" (the same with variants, an end
+    state and lognormal delays)."""
+    spec = JOURNEYS[journey](journeys_per_day=journeys_per_day)
     start = datetime(2026, 11, 2, tzinfo=UTC)
     events = size = 0
     began = time.perf_counter()
@@ -39,4 +43,5 @@ def bench_engine(journeys_per_day: float = 1_000_000, hours: float = 24) -> dict
 
 if __name__ == "__main__":
     per_day = float(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    print(json.dumps(bench_engine(per_day)))
+    journey = sys.argv[2] if len(sys.argv) > 2 else "retail"
+    print(json.dumps(bench_engine(per_day, journey=journey)))
