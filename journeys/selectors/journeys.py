@@ -115,8 +115,10 @@ class JourneyRow:
     user_role: str = ""  # the user's role in the journey's tenant: which buttons the row shows
 
 
-def journey_list_rows(user) -> list[JourneyRow]:
-    """Every journey the user sees, with its active destinations and its last run (delivery or push).
+def journey_list_rows(user, *, search: str = "", state: str = "", tenant: str = "") -> list[JourneyRow]:
+    """Every journey the user sees, with its active destinations and its last run (delivery or push);
+    those whose name or event provider contains ``search``, in ``state`` and in the tenant with the
+    slug ``tenant``, when given.
 
     Two queries however many journeys: the journeys with their step count and last run annotated,
     and their active destinations prefetched.
@@ -125,16 +127,22 @@ def journey_list_rows(user) -> list[JourneyRow]:
     last_runs = last_runs.order_by("-started_at", "-id")
     active = JourneyDestination.objects.filter(active=True).select_related("destination").order_by("destination__name")
     role = Membership.objects.filter(tenant=OuterRef("tenant"), user=user).values("role")[:1]
+    visible = journey_list_for_user(user)
+    if search.strip():
+        visible = visible.filter(Q(name__icontains=search.strip()) | Q(event_provider__icontains=search.strip()))
+    if state:
+        visible = visible.filter(state=state)
+    if tenant:
+        visible = visible.filter(tenant__slug=tenant)
     journeys = (
-        journey_list_for_user(user)
-        .annotate(
+        visible.annotate(
             step_count=Count("steps", distinct=True),
             last_run_at=Subquery(last_runs.values("started_at")[:1]),
             last_run_outcome=Subquery(last_runs.values("outcome")[:1]),
             user_role=Subquery(role),
         )
         .prefetch_related(Prefetch("deliveries", queryset=active, to_attr="active_deliveries"))
-        .order_by("name", "pk")
+        .order_by("tenant__name", "tenant_id", "name", "pk")
     )
     return [
         JourneyRow(
@@ -148,6 +156,26 @@ def journey_list_rows(user) -> list[JourneyRow]:
         )
         for journey in journeys
     ]
+
+
+@dataclass(frozen=True)
+class JourneyGroup:
+    """The list's journeys of one tenant (``tenant`` None: the list is not grouped)."""
+
+    tenant: object
+    rows: list[JourneyRow]
+
+
+def journey_list_groups(rows: list[JourneyRow], *, by_tenant: bool) -> list[JourneyGroup]:
+    """The rows by tenant (in the order they come: by tenant name), or all in one group."""
+    if not by_tenant:
+        return [JourneyGroup(None, rows)] if rows else []
+    groups: list[JourneyGroup] = []
+    for row in rows:
+        if not groups or groups[-1].tenant != row.journey.tenant:
+            groups.append(JourneyGroup(row.journey.tenant, []))
+        groups[-1].rows.append(row)
+    return groups
 
 
 def journey_get_by_slug(slug: str) -> Journey:
