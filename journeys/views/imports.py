@@ -11,21 +11,43 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ..engine.errors import JourneyImportError
+from ..engine.importing import read_journey_text
 from ..forms.editor import ImportForm
+from ..selectors.journeys import provider_clash, tenant_for_new_journey
 from ..services.imports import journey_import_text
+
+
+def _provider_clash(request: HttpRequest, content: str, provider: str, journeys_per_day):
+    """The clash the file's journey would make with another journey of the tenant it goes to, if any."""
+    try:
+        spec = read_journey_text(content, journeys_per_day=journeys_per_day).spec
+    except JourneyImportError:
+        return None  # the import itself reports what is wrong with the file
+    return provider_clash(tenant=tenant_for_new_journey(request.user), provider=provider or spec.event_provider)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def journey_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    import_errors = []
+    import_errors, clash = [], None
     if request.method == "POST" and form.is_valid():
+        content, volume = form.cleaned_data["content"], form.cleaned_data.get("journeys_per_day")
+        # A provider chosen from the warning's buttons wins over the field.
+        provider = request.POST.get("use_provider") or form.cleaned_data.get("event_provider") or ""
+        clash = None if request.POST.get("use_provider") else _provider_clash(request, content, provider, volume)
+        if clash is not None:
+            # Ask first; the file's text comes back in the text box (an upload cannot be kept).
+            data = {
+                "text": content,
+                "journeys_per_day": request.POST.get("journeys_per_day", ""),
+                "event_provider": provider,
+            }
+            context = {"form": ImportForm(data), "import_errors": [], "clash": clash}
+            return render(request, "journeys/journey_import.html", context)
         try:
             journey = journey_import_text(
-                text=form.cleaned_data["content"],
-                owner=request.user,
-                journeys_per_day=form.cleaned_data.get("journeys_per_day"),
+                text=content, owner=request.user, journeys_per_day=volume, event_provider=provider
             )
         except JourneyImportError as error:
             import_errors = [str(problem) for problem in error.errors]
