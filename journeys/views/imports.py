@@ -13,29 +13,43 @@ from django.views.decorators.http import require_http_methods
 from ..engine.errors import JourneyImportError
 from ..engine.importing import read_journey_text
 from ..forms.editor import ImportForm
+from ..forms.tenancy import TenantChoiceForm
+from ..models import Membership
 from ..selectors.journeys import provider_clash, tenant_for_new_journey
 from ..services.imports import journey_import_text
+from .working import remember_tenant, working_tenant
 
 
-def _provider_clash(request: HttpRequest, content: str, provider: str, journeys_per_day):
-    """The clash the file's journey would make with another journey of the tenant it goes to, if any."""
+def _provider_clash(tenant, content: str, provider: str, journeys_per_day):
+    """The clash the file's journey would make with another journey of ``tenant``, if any."""
     try:
         spec = read_journey_text(content, journeys_per_day=journeys_per_day).spec
     except JourneyImportError:
         return None  # the import itself reports what is wrong with the file
-    return provider_clash(tenant=tenant_for_new_journey(request.user), provider=provider or spec.event_provider)
+    return provider_clash(tenant=tenant, provider=provider or spec.event_provider)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def journey_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    import_errors, clash = [], None
-    if request.method == "POST" and form.is_valid():
+    tenant_form = TenantChoiceForm(
+        request.POST or None,
+        user=request.user,
+        role=Membership.Role.EDITOR,
+        working=working_tenant(request),
+        help_text="Where the journey is created.",
+    )
+    import_errors = []
+    if request.method == "POST" and tenant_form.is_valid() and form.is_valid():
         content, volume = form.cleaned_data["content"], form.cleaned_data.get("journeys_per_day")
-        # A provider chosen from the warning's buttons wins over the field.
-        provider = request.POST.get("use_provider") or form.cleaned_data.get("event_provider") or ""
-        clash = None if request.POST.get("use_provider") else _provider_clash(request, content, provider, volume)
+        tenant = tenant_form.chosen()
+        # A provider chosen from the warning's buttons wins over the field, and is not asked about again.
+        chosen_provider = request.POST.get("use_provider", "")
+        provider = chosen_provider or form.cleaned_data.get("event_provider") or ""
+        clash = None
+        if not chosen_provider:
+            clash = _provider_clash(tenant or tenant_for_new_journey(request.user), content, provider, volume)
         if clash is not None:
             # Ask first; the file's text comes back in the text box (an upload cannot be kept).
             data = {
@@ -43,15 +57,20 @@ def journey_import(request: HttpRequest) -> HttpResponse:
                 "journeys_per_day": request.POST.get("journeys_per_day", ""),
                 "event_provider": provider,
             }
-            context = {"form": ImportForm(data), "import_errors": [], "clash": clash}
+            context = {"form": ImportForm(data), "tenant_form": tenant_form, "import_errors": [], "clash": clash}
             return render(request, "journeys/journey_import.html", context)
         try:
             journey = journey_import_text(
-                text=content, owner=request.user, journeys_per_day=volume, event_provider=provider
+                text=content, owner=request.user, journeys_per_day=volume, tenant=tenant, event_provider=provider
             )
         except JourneyImportError as error:
             import_errors = [str(problem) for problem in error.errors]
         else:
+            remember_tenant(request, journey.tenant)
             messages.success(request, f"Imported “{journey.name}”. Check it over, then open its preview.")
             return redirect("journey_edit", slug=journey.slug)
-    return render(request, "journeys/journey_import.html", {"form": form, "import_errors": import_errors})
+    return render(
+        request,
+        "journeys/journey_import.html",
+        {"form": form, "tenant_form": tenant_form, "import_errors": import_errors},
+    )
