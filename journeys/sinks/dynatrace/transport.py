@@ -84,6 +84,7 @@ class DynatraceSink(Sink):
         self.clock = clock
         self._run_now_ms: int | None = None  # set by the delivery service: its run's "now"
         self.client = DynatraceClient.from_destination(config, self.secrets, http=http, clock=clock)
+        self.http = self.client.http
         limit = int(config.get("max_batch_bytes") or setting("DYNATRACE_MAX_BATCH_BYTES", 512 * 1024))
         self.max_batch_bytes = max(MIN_BATCH_BYTES, min(limit, MAX_REQUEST_BYTES))
         self.age_margin_ms = int(setting("DYNATRACE_MAX_AGE_MARGIN_SECONDS", 60)) * 1000
@@ -98,7 +99,7 @@ class DynatraceSink(Sink):
             body = json_array(batch, start, stop)
             if len(body) > self.max_batch_bytes and stop - start > 1:
                 return False  # cut before a 413 taught a smaller limit: halve it without asking again
-            response = self.client.ingest(body)
+            response = self.client.ingest(body, events=stop - start)
             report.requests += 1
             report.bytes_sent += len(body)
             return self._read_answer(response, stop - start, report, len(body))
