@@ -43,7 +43,7 @@ def destination_create_view(request, kind: str):
     if tenant is None:
         raise PermissionDenied("Creating a destination needs the owner role in a tenant.")
     form = DestinationForm(request.POST or None)
-    settings = settings_form(kind, data=request.POST or None)
+    settings = settings_form(kind, data=request.POST or None, tenant=tenant)
     if request.method == "POST" and form.is_valid() and settings.is_valid():
         name = form.cleaned_data["name"]
         destination_create(
