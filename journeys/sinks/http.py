@@ -40,6 +40,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 import requests
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from .base import DeliveryError
 from .pinning import PinnedAdapter
@@ -138,15 +140,15 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 
 def safe_url(url: str) -> str:
-    """The URL without credentials, query or fragment: what may appear in logs and messages."""
+    """The URL as the client reads it, without credentials, query or fragment: what logs and messages show."""
     try:
-        parts = urlsplit(url)
-    except ValueError:
+        parts = parse_url(url)
+    except LocationParseError:
         return "(malformed URL)"
-    host = parts.hostname or ""
+    host = parts.host or ""
     if parts.port:
         host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return urlunsplit((parts.scheme or "", host, parts.path or "", "", ""))
 
 
 def redact(text: str, sensitive: Iterable[str] = ()) -> str:
@@ -263,19 +265,9 @@ class HttpClient:
                 return response
             if attempt == attempts or call.read_timeouts > 1:  # a second read timeout: no third copy
                 break
-            pause = call.retry_after if call.retry_after is not None else policy.pause(attempt)
-            if waited + pause > policy.budget:
-                logger.warning(
-                    "%s: %s; a retry in %.1f s would exceed the %.0f s budget",
-                    call.where,
-                    call.problem,
-                    pause,
-                    policy.budget,
-                )
+            pause = self._pause_before(call, attempt, attempts, waited)
+            if pause is None:
                 break
-            logger.warning(
-                "%s: %s; retrying in %.1f s (attempt %d of %d)", call.where, call.problem, pause, attempt + 1, attempts
-            )
             self.sleep(pause)
             waited += pause
         raise HttpFailure(
@@ -284,6 +276,24 @@ class HttpClient:
             permanent=False,
             retry_after=call.retry_after,
         )
+
+    def _pause_before(self, call: _Call, attempt: int, attempts: int, waited: float) -> float | None:
+        """How long to wait before attempt ``attempt + 1``, or None when the call's budget does not allow it."""
+        policy = self.policy
+        pause = call.retry_after if call.retry_after is not None else policy.pause(attempt)
+        if waited + pause > policy.budget:
+            logger.warning(
+                "%s: %s; a retry in %.1f s would exceed the %.0f s budget",
+                call.where,
+                call.problem,
+                pause,
+                policy.budget,
+            )
+            return None
+        logger.warning(
+            "%s: %s; retrying in %.1f s (attempt %d of %d)", call.where, call.problem, pause, attempt + 1, attempts
+        )
+        return pause
 
     def _attempt(self, call: _Call, method: str, url: str, **kwargs: Any) -> requests.Response | None:
         """One try: the response to return, or None with ``call`` saying what to retry (or raise)."""

@@ -29,7 +29,7 @@ from ...engine.encode import EncodedBatch
 from .. import register
 from ..base import DeliveryError, DeliveryReport, Sink
 from ..batching import json_array, post_ranges, ranges_from_cuts
-from ..http import AuthRejected, HttpClient, HttpFailure, describe_response, redact, setting
+from ..http import AuthRejected, DestinationRefused, HttpClient, HttpFailure, describe_response, redact, setting
 from .client import DynatraceClient
 
 MAX_REQUEST_BYTES = 5 * 1024 * 1024  # Dynatrace's documented ceiling for one ingest request
@@ -174,7 +174,7 @@ class DynatraceSink(Sink):
         """Send an empty array, which Dynatrace accepts and stores nothing for; say what is wrong otherwise."""
         try:
             response = self.client.ingest(b"[]", attempts=1)
-        except AuthRejected:
+        except (AuthRejected, DestinationRefused):
             raise
         except HttpFailure as exc:
             if exc.status is None:
