@@ -151,6 +151,11 @@ BIZFLOW_RUN_RETENTION_DAYS = env_int("BIZFLOW_RUN_RETENTION_DAYS", 14)
 # File destinations write under <BIZFLOW_EVENTS_DIR>/tenants/<tenant slug>/, each inside its own tenant's folder.
 BIZFLOW_EVENTS_DIR = Path(env_str("BIZFLOW_EVENTS_DIR", str(VAR_DIR / "events")))
 
+# Event logs downloaded from the journey page (README, Event logs): the longest window of journey
+# starts, and the most events the forecast may expect in it. export_log has no such bounds.
+BIZFLOW_EVENT_LOG_MAX_DAYS = env_float("BIZFLOW_EVENT_LOG_MAX_DAYS", 7)
+BIZFLOW_EVENT_LOG_MAX_EVENTS = env_int("BIZFLOW_EVENT_LOG_MAX_EVENTS", 2_000_000)
+
 # The beat schedule, all of it. Each entry expires before its next turn, so ticks missed while no
 # worker was listening are dropped rather than run in a burst when one comes back.
 CELERY_BEAT_SCHEDULE = {

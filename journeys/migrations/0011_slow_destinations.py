@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journeys", "0008_tenant_quotas"),
+        ("journeys", "0010_variants_and_surges"),
     ]
 
     operations = [
