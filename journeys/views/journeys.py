@@ -219,12 +219,16 @@ def journey_preview(request: HttpRequest, slug: str) -> HttpResponse:
         "forecast": fc,
         "kpis": preview.kpis(spec, fc),
         "flow_svg": mark_safe(preview.flow_svg(spec, fc)),  # built from escaped parts  # noqa: S308
-        "hours_svg": mark_safe(preview.hours_svg(fc.events_per_hour_of_day, timezone=spec.timezone)),  # noqa: S308
+        "hours_svg": mark_safe(  # noqa: S308
+            preview.hours_svg(fc.events_per_hour_of_day, timezone=spec.timezone, surges=fc.surges)
+        ),
         "sample": preview.sample_journeys(spec, fc, now=now),
         # Beside the business events: what each decision step sends to Kafka.
         "has_decision_steps": any(step.is_decision for step in spec.steps),
         "decision_samples": journey_decision_samples(journey, at=now),
         "step_rows": preview.step_rows(fc),
+        "endings": preview.endings(fc),
+        "absolute_surges": [surge for surge in fc.surges if not surge.included],
         "weekday_rows": preview.weekday_rows(spec),
         "event_types": sorted(fc.events_per_type.items(), key=lambda item: -item[1]),
     }
