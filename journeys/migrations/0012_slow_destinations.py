@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journeys", "0010_variants_and_surges"),
+        ("journeys", "0011_links_within_one_tenant"),
     ]
 
     operations = [
