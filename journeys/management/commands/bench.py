@@ -42,7 +42,8 @@ class Command(BaseCommand):
             lines.append(
                 f"engine: {f['events']:,} events ({f['ndjson_megabytes']} MB NDJSON) for 24 h of '{f['journey']}' "
                 f"at {journeys_per_day:,.0f} journeys/day in {f['seconds']} s: "
-                f"{f['events_per_second']:,} events/s on one core, peak memory {f['peak_memory_mb']} MB "
+                f"{f['events_per_second']:,} events/s on one core ({f['events_per_cpu_second']:,} per CPU second), "
+                f"peak memory {f['peak_memory_mb']} MB "
                 "(target: >= 500,000 events/s, < 300 MB)"
             )
         return "\n".join(lines)
