@@ -279,6 +279,12 @@ class ImportForm(forms.Form):
         widget=DecimalInput({"class": "num", "placeholder": "600"}),
         help_text="A config.js has no volume: leave empty for 600 a day (a JSON file keeps its own).",
     )
+    event_provider = forms.CharField(
+        label="Event provider",
+        required=False,
+        max_length=200,
+        help_text="Empty: the file's own. Each journey of a tenant needs its own, or Dynatrace mixes their events.",
+    )
 
     def clean(self):
         cleaned = super().clean()

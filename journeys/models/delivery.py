@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from ..crypto import EncryptedJSONField
@@ -81,6 +82,14 @@ class JourneyDestination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.journey} -> {self.destination}"
+
+    def clean(self) -> None:
+        # The database holds the same rule with triggers (migration 0011), whatever writes the row.
+        super().clean()
+        if self.journey_id and self.destination_id and self.journey.tenant_id != self.destination.tenant_id:
+            raise ValidationError(
+                {"destination": "A journey can only deliver to its own tenant's destinations."}, code="other_tenant"
+            )
 
     @property
     def delivered_until(self) -> datetime | None:
