@@ -60,8 +60,8 @@ def test_it_builds_a_branching_journey_previews_it_and_exports_and_imports_it_un
     design_loan(page)
     # The live summary follows as you type: each variant's share and every way a journey ends.
     endings = page.locator("#summary-endings")
-    expect(endings).to_contain_text("ended at Rejected")
-    expect(endings).to_contain_text("failed with decision.approved.scoring.timeout")
+    expect(endings).to_contain_text("Ended at Rejected")
+    expect(endings).to_contain_text("Failed with decision.approved.scoring.timeout")
     expect(page.locator("#live-summary .funnel-variants li").first).to_contain_text("80.0%")
     page.fill("#id_variants-1-weight", "25")
     expect(page.locator("#share-variants-1")).to_have_text("23.8%")
@@ -107,6 +107,9 @@ def test_it_builds_a_branching_journey_previews_it_and_exports_and_imports_it_un
     page.goto(reverse("journey_import"))
     page.get_by_label("Paste the file's content").fill(exported)
     page.get_by_role("button", name="Import journey").click()
+    # The same provider as the journey it came from: keep it, so that the file comes back unchanged.
+    expect(page.locator("#provider-clash")).to_contain_text("already sends events as acme.loans")
+    page.get_by_role("button", name="Keep acme.loans").click()
     expect(page.locator(".message.success")).to_contain_text("Imported “Loan applications”.")
     expect(page.locator("tr.variant-row")).to_have_count(2)
     expect(page.locator("#id_variants-1-ends_journey")).to_be_checked()
