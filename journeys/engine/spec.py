@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .limits import Limits, limit_problems
+
 HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7
 ATTRIBUTES = ("location", "segment", "revenue")
@@ -191,8 +193,6 @@ def validate_step(errors: list[SpecError], index: int, step: Step) -> None:
             errors.append(SpecError(f"{path}.min_delay_hours", "must not be above the max delay"))
     if not isinstance(step.max_loops, int) or isinstance(step.max_loops, bool) or step.max_loops < 1:
         errors.append(SpecError(f"{path}.max_loops", "must be a whole number, 1 or more (1 = no loop)"))
-    elif step.max_loops > 1000:
-        errors.append(SpecError(f"{path}.max_loops", "must be at most 1000"))
     if step.optional_pct is not None:
         _pct(errors, f"{path}.optional_pct", step.optional_pct)
     if index == 0:
@@ -297,8 +297,11 @@ def _validate_fields(errors: list[SpecError], spec: JourneySpec) -> None:
             errors.append(SpecError(f"hosts[{index}].value", "must be a Dynatrace host id (HOST-...)"))
 
 
-def validate(spec: JourneySpec) -> list[SpecError]:
-    """Every problem with the journey, in a stable order; an empty list means it can run."""
+def validate(spec: JourneySpec, limits: Limits | None = None) -> list[SpecError]:
+    """Every problem with the journey, in a stable order; an empty list means it can run.
+
+    ``limits``: the ceilings it must stay within (default: :func:`limits.current_limits`).
+    """
     errors: list[SpecError] = []
     if not spec.name.strip():
         errors.append(SpecError("name", "must not be empty"))
@@ -339,11 +342,12 @@ def validate(spec: JourneySpec) -> list[SpecError]:
     _weighted_list(errors, "segments", spec.segments)
     _weighted_list(errors, "hosts", spec.hosts)
     _validate_fields(errors, spec)
+    errors += [SpecError(path, message) for path, message in limit_problems(spec, limits)]
     return errors
 
 
-def ensure_valid(spec: JourneySpec) -> JourneySpec:
-    errors = validate(spec)
+def ensure_valid(spec: JourneySpec, limits: Limits | None = None) -> JourneySpec:
+    errors = validate(spec, limits)
     if errors:
         raise InvalidJourney(errors)
     return spec
