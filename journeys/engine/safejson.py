@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-from .errors import JourneyImportError, fail
+from .errors import fail
 from .limits import unstorable
 
 MAX_DEPTH = 64  # a journey file nests 4 deep, an exported workflow a dozen

@@ -122,7 +122,9 @@ def test_it_refuses_a_file_cut_short_naming_what_is_missing():
 
 def test_it_refuses_a_file_cut_inside_a_value():
     text = RETAIL[: RETAIL.index('["Order packed"')]
-    assert errors_of(text) == [f"line {line_of(text, '[\"Item picked\"')}: the file ends inside a value (was it cut short?)"]
+    assert errors_of(text) == [
+        f"line {line_of(text, '["Item picked"')}: the file ends inside a value (was it cut short?)"
+    ]
 
 
 def test_it_refuses_a_file_lacking_one_constant_the_reference_always_has():
@@ -134,7 +136,8 @@ def test_it_refuses_a_file_lacking_one_constant_the_reference_always_has():
 
 
 def test_it_tolerates_the_ways_people_write_javascript():
-    text = """
+    text = (
+        """
     /* Claims journey,
        written by hand */
     let FLOW_NAME = 'Claim\\'s journey';   // single quotes, an escape
@@ -146,7 +149,9 @@ def test_it_tolerates_the_ways_people_write_javascript():
       ['Claim paid', 'claim.paid', 0, 24, 48, false, 9],
     ];
     const helper = (x) => x * 2   // the user's own code is left alone
-    """ + NEUTRAL
+    """
+        + NEUTRAL
+    )
     spec = import_configjs(text)
     assert spec.name == "Claim's journey" and spec.correlation_field == "claim.id"
     assert spec.steps[1] == Step("Assessed", "claim.assessed", 1.5, 0.5, 2, max_loops=2)

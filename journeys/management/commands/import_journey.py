@@ -9,6 +9,11 @@ from journeys.models import Membership, Tenant
 from journeys.services.imports import DEMO_USERNAME, journey_import_text
 
 
+def _one_line(text: str) -> str:
+    """A message on one line, whatever a file's keys or values held."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 class Command(BaseCommand):
     help = (
         "Import a journey from a BizFlow Studio JSON file, a Business Data Generator config.js or its "
@@ -41,12 +46,12 @@ class Command(BaseCommand):
         try:
             journey = journey_import_text(text=text, owner=user, journeys_per_day=journeys_per_day, tenant=target)
         except InvalidJourney as exc:
-            for error in exc.errors:
-                self.stderr.write(f"{path}: {error}")
-            count = len(exc.errors)
-            raise CommandError(
-                f"{path} was not imported: {count} problem{'s' if count > 1 else ''}, listed above"
-            ) from exc
+            problems = [_one_line(str(error)) for error in exc.errors]
+            if len(problems) == 1:  # one line says it all
+                raise CommandError(f"{path} was not imported: {problems[0]}") from exc
+            for problem in problems:
+                self.stderr.write(f"{path}: {problem}")
+            raise CommandError(f"{path} was not imported: {len(problems)} problems, listed above") from exc
         self.stdout.write(journey.slug)
 
     def _tenant(self, user, slug: str) -> Tenant:
