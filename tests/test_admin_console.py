@@ -62,8 +62,16 @@ def test_it_names_the_console(root):
     assert "BizFlow Studio admin" in page
 
 
+def _delivered(pair, events: int, at) -> Run:
+    return Run.objects.create(journey_destination=pair, started_at=at, delivered=events, outcome=Run.Outcome.SUCCESS)
+
+
 def test_it_lists_tenants_with_members_and_todays_usage_against_the_cap(root, world):
-    quota_reserve(tenant_id=world["acme"].pk, day=usage_day(timezone.now()), wanted=250, cap=1000)
+    pairs = JourneyDestination.objects.filter(journey__tenant=world["acme"])
+    midnight = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    _delivered(pairs[0], 200, midnight)
+    _delivered(pairs[1], 50, timezone.now())
+    _delivered(pairs[0], 9_999, midnight - timedelta(microseconds=1))  # yesterday (UTC): not today's
 
     listing = root.get("/admin/journeys/tenant/").content.decode()
     tenant_page = root.get(f"/admin/journeys/tenant/{world['acme'].pk}/change/").content.decode()
@@ -71,6 +79,25 @@ def test_it_lists_tenants_with_members_and_todays_usage_against_the_cap(root, wo
     assert "250 / 1,000" in listing and "Globex" in listing
     assert "Members" in tenant_page or "Memberships" in tenant_page
     assert tenant_page.count('name="memberships-') > 0 and "Events per day cap" in tenant_page
+
+
+def test_it_counts_todays_events_whether_or_not_a_cap_is_set(root, world):
+    """Events today are what the day's runs delivered: with no cap, and with a cap set part-way through the day."""
+    acme = world["acme"]
+    acme.events_per_day_cap = None
+    acme.save()
+    pair = JourneyDestination.objects.filter(journey__tenant=acme).first()
+    _delivered(pair, 304_918, timezone.now() - timedelta(seconds=5))
+
+    assert "304,918 (no cap)" in root.get("/admin/journeys/tenant/").content.decode()
+
+    # A cap set now: the counter the cap checks starts from here, the day's deliveries still count.
+    acme.events_per_day_cap = 500_000
+    acme.save()
+    quota_reserve(tenant_id=acme.pk, day=usage_day(timezone.now()), wanted=10, cap=500_000)
+    _delivered(pair, 10, timezone.now())
+
+    assert "304,928 / 500,000" in root.get("/admin/journeys/tenant/").content.decode()
 
 
 def test_it_shows_each_destinations_health_and_never_its_secrets(root, world):

@@ -6,7 +6,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from ..models import AuditEntry, Membership, Tenant, TenantDailyUsage
-from ..services.quotas import events_sent_on, usage_day
+from ..selectors.delivery import tenant_events_delivered_on
+from ..services.quotas import usage_day
 from .display import ADMIN_CSS, audit_admin_change, badge
 
 
@@ -46,7 +47,11 @@ class TenantAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(members=Count("memberships", distinct=True), journey_total=Count("journeys", distinct=True))
+            .annotate(
+                members=Count("memberships", distinct=True),
+                journey_total=Count("journeys", distinct=True),
+                delivered_today=tenant_events_delivered_on(usage_day(timezone.now())),
+            )
         )
 
     @admin.display(description="members", ordering="members")
@@ -57,9 +62,10 @@ class TenantAdmin(admin.ModelAdmin):
     def journey_count(self, tenant: Tenant) -> int:
         return tenant.journey_total
 
-    @admin.display(description="events today / cap")
+    @admin.display(description="events today (UTC) / cap", ordering="delivered_today")
     def events_today(self, tenant: Tenant):
-        sent = events_sent_on(tenant=tenant, day=usage_day(timezone.now()))
+        """Events the tenant's runs delivered this UTC day, whether or not a cap is (or was) set."""
+        sent = tenant.delivered_today
         cap = tenant.events_per_day_cap
         if cap is None:
             return f"{sent:,} (no cap)"

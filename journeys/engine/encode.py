@@ -73,6 +73,13 @@ def _timestamp_chars(ts_ms: np.ndarray, timestamp_format: str) -> np.ndarray:
     return out
 
 
+def rfc3339_strings(ts_ms: np.ndarray) -> list[str]:
+    """``YYYY-MM-DDTHH:MM:SS.mmmZ`` for each epoch-millisecond timestamp, as the events carry it."""
+    if not ts_ms.size:
+        return []
+    return _timestamp_chars(ts_ms, "rfc3339").view("S24").ravel().astype(str).tolist()
+
+
 def uuid_bytes(raw: np.ndarray) -> list[bytes]:
     """Canonical 8-4-4-4-12 UUID text (ASCII bytes) for an (n, 16) uint8 array."""
     hexed = np.concatenate([_hex(raw), np.full((raw.shape[0], 1), ord("-"), np.uint8)], axis=1)

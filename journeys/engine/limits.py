@@ -10,7 +10,7 @@ Why each ceiling exists:
 - journeys per day: the events a journey generates, and the work of every delivery run, grow with
   it. A run generates its window from every journey that may still be running, so the work grows
   with the journey's longest duration too: a journey that can last N days (N > 1) counts N times
-  against the ceiling.
+  against the ceiling; and its surges (which multiply where they overlap) count at their peak.
 - a step's delay and a journey's longest duration: a delivery run simulates every 15-minute block
   in which a journey still running could have started, so the longest journey bounds that work.
 - loops and steps (variants count as steps): the events of one journey, and the size of its editor.
@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .delays import delay_ceiling_hours
+
 SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")
 SAFE_NAME_TEXT = "only letters A-Z and a-z, digits, '.', '_' and '-'"
 
@@ -41,7 +43,6 @@ DESCRIPTION_LENGTH = 10_000
 
 MAX_WEIGHT = 1_000_000.0  # weights are relative: this leaves room for any proportion, and sums stay finite
 MAX_REVENUE = 1_000_000_000_000.0  # a trillion; two decimals stay exact in a double
-MAX_MULTIPLIER = 100.0  # a surge's multiplier
 
 
 @dataclass(frozen=True)
@@ -120,17 +121,40 @@ def _ways(step: Any) -> tuple[Any, ...]:
     return tuple(getattr(step, "variants", ()) or ()) or (step,)
 
 
+def _longest_delay(way: Any) -> float:
+    """The longest one delay of ``way`` can be (a lognormal delay's capped tail); inf when out of range."""
+    low, high, shape = way.min_delay_hours, way.max_delay_hours, getattr(way, "delay_shape", "uniform")
+    if not (_finite(low) and _finite(high)):
+        return 0.0  # the journey's own rules report it
+    if shape == "lognormal" and not 0 < low < high:
+        return high
+    try:
+        return delay_ceiling_hours(low, high, shape)
+    except (OverflowError, ValueError):
+        return math.inf
+
+
 def longest_journey_hours(spec: Any) -> float:
-    """The longest a journey can last: each step's longest way (max delay times loops) after the first."""
+    """The longest a journey can last: each step's longest way (longest delay times loops) after the first."""
     total = 0.0
     for step in spec.steps[1:]:
         longest = 0.0
         for way in _ways(step):
-            delay, loops = way.max_delay_hours, way.max_loops
-            if _finite(delay) and isinstance(loops, int) and not isinstance(loops, bool):
-                longest = max(longest, delay * loops)
+            loops = way.max_loops
+            if isinstance(loops, int) and not isinstance(loops, bool) and loops > 0:
+                longest = max(longest, _longest_delay(way) * loops)
         total += longest
     return total
+
+
+def peak_multiplier(spec: Any) -> float:
+    """How many times its volume a journey may start at once: every surge above 1 overlapping (they multiply)."""
+    peak = 1.0
+    for surge in getattr(spec, "surges", ()) or ():
+        multiplier = getattr(surge, "multiplier", 1.0)
+        if _finite(multiplier) and multiplier > 1:
+            peak *= multiplier
+    return peak
 
 
 def _texts(spec: Any) -> Iterator[tuple[str, Any, int]]:
@@ -180,16 +204,23 @@ def _volume(spec: Any, limits: Limits, problems: list[tuple[str, str]]) -> None:
     if volume > ceiling:
         problems.append(("journeys_per_day", f"must be at most {_count(ceiling)} journeys per day"))
         return
-    days = longest_journey_hours(spec) / 24
-    if days > 1 and volume * days > ceiling:
-        problems.append(
-            (
-                "journeys_per_day",
-                f"must be at most {_count(math.floor(ceiling / days))} journeys per day for a journey that can last "
-                f"{days:.1f} days (each day it can last counts against the ceiling of {_count(ceiling)} journeys "
-                "per day)",
-            )
+    peak = peak_multiplier(spec)
+    days = max(1.0, longest_journey_hours(spec) / 24)
+    if volume * peak * days <= ceiling:
+        return
+    reasons = []
+    if peak > 1:
+        reasons.append(f"its surges can multiply it by {peak:,g}")
+    if days > 1:
+        reasons.append(f"a journey can last {days:.1f} days, and each day counts")
+    allowed = math.floor(ceiling / (peak * days)) if math.isfinite(peak * days) else 0
+    problems.append(
+        (
+            "journeys_per_day",
+            f"must be at most {_count(allowed)} journeys per day here: {' and '.join(reasons)} against the ceiling "
+            f"of {_count(ceiling)} journeys per day",
         )
+    )
 
 
 def _steps(spec: Any, limits: Limits, problems: list[tuple[str, str]]) -> None:
@@ -212,8 +243,8 @@ def _steps(spec: Any, limits: Limits, problems: list[tuple[str, str]]) -> None:
         problems.append(
             (
                 "steps",
-                f"a journey may last at most {_count(limits.journey_hours)} hours (its max delays times max loops); "
-                f"this one can last {longest:,.0f} hours",
+                f"a journey may last at most {_count(limits.journey_hours)} hours (its max delays times max loops, "
+                f"a lognormal delay's longest tail included); this one can last {longest:,.0f} hours",
             )
         )
 
@@ -241,10 +272,6 @@ def _numbers(spec: Any, problems: list[tuple[str, str]]) -> None:
             value = getattr(spec.revenue, name)
             if _finite(value) and value > MAX_REVENUE:
                 problems.append((f"revenue.{name}", f"must be at most {_count(MAX_REVENUE)}"))
-    for index, surge in enumerate(getattr(spec, "surges", ()) or ()):
-        multiplier = getattr(surge, "multiplier", None)
-        if _finite(multiplier) and multiplier > MAX_MULTIPLIER:
-            problems.append((f"surges[{index}].multiplier", f"must be at most {_count(MAX_MULTIPLIER)}"))
 
 
 def limit_problems(spec: Any, limits: Limits | None = None) -> list[tuple[str, str]]:

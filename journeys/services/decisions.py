@@ -74,7 +74,7 @@ def decisions_replace_from_document(*, journey: Journey, document: Any) -> list[
 
 @transaction.atomic
 def decision_destination_set(
-    *, settings: DecisionSettings, destination: Destination | None, now: datetime | None = None
+    *, settings: DecisionSettings, destination: Destination | None, now: datetime | None = None, actor=None
 ) -> DecisionSettings:
     """Send a decision step's events to ``destination`` (a Kafka destination of the journey's tenant),
     or stop sending them (None). The journey then delivers to that destination like to any other:
@@ -95,11 +95,11 @@ def decision_destination_set(
     settings.destination = destination
     settings.save(update_fields=["destination"])
     if destination is not None:
-        destination_attach(journey=journey, destination=destination, now=now)
+        destination_attach(journey=journey, destination=destination, now=now, actor=actor)
     if previous is not None and previous != destination:
         if not DecisionSettings.objects.filter(step__journey=journey, destination=previous).exists():
             for pair in JourneyDestination.objects.filter(journey=journey, destination=previous):
-                destination_detach(journey_destination=pair)
+                destination_detach(journey_destination=pair, actor=actor)
     return settings
 
 
@@ -117,7 +117,7 @@ def decision_settings_save(
         setattr(settings, name, values[name])
     settings.save()
     if settings.destination_id != (destination.pk if destination else None):
-        decision_destination_set(settings=settings, destination=destination)
+        decision_destination_set(settings=settings, destination=destination, actor=actor)
     journey = step.journey
     audit_record(
         actor=actor, tenant=journey.tenant, action="decision.updated", target=journey, details={"step": step.name}

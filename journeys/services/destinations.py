@@ -45,6 +45,12 @@ def destination_update(
 
     A stopped destination starts again: the user has changed what made it fail.
     """
+    changed = [label for label, differs in (("name", destination.name != name),) if differs]
+    changed += sorted(
+        key
+        for key in (destination.config or {}).keys() | config.keys()
+        if (destination.config or {}).get(key) != config.get(key)
+    )
     destination.name = name
     destination.config = config
     if secrets is not None:
@@ -53,7 +59,9 @@ def destination_update(
     destination.stopped_at = None
     destination.save()
     # The audit names which secrets were replaced, never their values.
-    details = {"secrets_replaced": sorted(secrets or {})} if secrets else {}
+    details = {"changed": changed}
+    if secrets:
+        details["secrets_replaced"] = sorted(secrets)
     audit_record(
         actor=actor, tenant=destination.tenant, action="destination.updated", target=destination, details=details
     )
@@ -90,7 +98,7 @@ def destination_restart(*, destination: Destination) -> Destination:
 
 @transaction.atomic
 def destination_attach(
-    *, journey: Journey, destination: Destination, now: datetime | None = None
+    *, journey: Journey, destination: Destination, now: datetime | None = None, actor=None
 ) -> JourneyDestination:
     """Deliver ``journey`` to ``destination`` too; an active journey starts its backfill at once.
 
@@ -99,17 +107,27 @@ def destination_attach(
     if destination.tenant_id != journey.tenant_id:
         raise ValueError("a journey can only deliver to its own tenant's destinations")
     pair, created = JourneyDestination.objects.get_or_create(journey=journey, destination=destination)
-    if not created and not pair.active:
+    switched_on = created or not pair.active
+    if not pair.active:
         pair.active = True
         pair.save(update_fields=["active"])
+    if switched_on:  # attaching a pair that already delivers changes nothing and records nothing
+        details = {"destination": destination.name, "kind": destination.kind}
+        audit_record(actor=actor, tenant=journey.tenant, action="destination.attached", target=journey, details=details)
     if journey.state == Journey.State.ACTIVE:
         pair = pair_start(pair=pair, now=now or timezone.now())
     return pair
 
 
-def destination_detach(*, journey_destination: JourneyDestination) -> None:
+@transaction.atomic
+def destination_detach(*, journey_destination: JourneyDestination, actor=None) -> None:
     """Stop delivering this journey there; its progress is kept in case it is attached again."""
-    JourneyDestination.objects.filter(pk=journey_destination.pk).update(active=False)
+    if not JourneyDestination.objects.filter(pk=journey_destination.pk, active=True).update(active=False):
+        return  # already detached: nothing changed, nothing to record
+    destination = journey_destination.destination
+    journey = journey_destination.journey
+    details = {"destination": destination.name, "kind": destination.kind}
+    audit_record(actor=actor, tenant=journey.tenant, action="destination.detached", target=journey, details=details)
 
 
 @transaction.atomic
@@ -124,7 +142,7 @@ def demo_destination_ensure(user, *, now: datetime | None = None) -> Destination
     if destination is None:
         destination = destination_create(owner=user, tenant=tenant, name=DEMO_DESTINATION_NAME, kind="file", config={})
     for journey in Journey.objects.filter(tenant=tenant):
-        destination_attach(journey=journey, destination=destination, now=now)
+        destination_attach(journey=journey, destination=destination, now=now, actor=user)
         if journey.state == Journey.State.DRAFT:
             journey_activate(journey=journey, user=user, now=now)
     return destination

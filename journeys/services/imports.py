@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from ..engine.errors import JourneyImportError
-from ..engine.importing import read_journey_text
+from ..engine.importing import detect_format, read_journey_text
 from ..engine.jsonformat import dumps, loads_document, spec_to_dict
 from ..engine.spec import InvalidJourney
 from ..models import Journey, Tenant
@@ -39,7 +39,12 @@ def journey_import_text(*, text: str, owner, journeys_per_day: float | None = No
     document = read_journey_text(text, journeys_per_day=journeys_per_day)
     try:
         return journey_create_from_spec(
-            spec=document.spec, owner=owner, tenant=tenant, description=document.description
+            spec=document.spec,
+            owner=owner,
+            tenant=tenant,
+            description=document.description,
+            audit_action="journey.imported",
+            audit_details={"format": detect_format(text)},
         )
     except InvalidJourney as exc:  # e.g. a volume above the tenant's cap: reported like the file's own problems
         if isinstance(exc, JourneyImportError):
