@@ -205,7 +205,8 @@ def _volume(spec: Any, limits: Limits, problems: list[tuple[str, str]]) -> None:
         problems.append(("journeys_per_day", f"must be at most {_count(ceiling)} journeys per day"))
         return
     peak = peak_multiplier(spec)
-    days = max(1.0, longest_journey_hours(spec) / 24)
+    hours = longest_journey_hours(spec)
+    days = max(1.0, hours / 24) if hours <= limits.journey_hours else 1.0  # too long: reported on its own
     if volume * peak * days <= ceiling:
         return
     reasons = []
@@ -244,7 +245,8 @@ def _steps(spec: Any, limits: Limits, problems: list[tuple[str, str]]) -> None:
             (
                 "steps",
                 f"a journey may last at most {_count(limits.journey_hours)} hours (its max delays times max loops, "
-                f"a lognormal delay's longest tail included); this one can last {longest:,.0f} hours",
+                f"a lognormal delay's longest tail included); this one can last "
+                + (f"{longest:,.0f} hours" if longest < 1e9 else "more than 1,000,000,000 hours"),
             )
         )
 
