@@ -8,6 +8,7 @@ from django.utils import timezone
 from ..models import AuditEntry, Membership, Tenant, TenantDailyUsage
 from ..selectors.delivery import tenant_events_delivered_on
 from ..services.quotas import usage_day
+from ..services.tenancy import default_caps
 from .display import ADMIN_CSS, audit_admin_change, badge
 
 
@@ -42,6 +43,10 @@ class TenantAdmin(admin.ModelAdmin):
 
     class Media:
         css = ADMIN_CSS
+
+    def get_changeform_initial_data(self, request):
+        """A tenant added here starts with the default caps, like one made on the site."""
+        return {**default_caps(), **super().get_changeform_initial_data(request)}
 
     def get_queryset(self, request):
         return (

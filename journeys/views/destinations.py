@@ -12,7 +12,6 @@ from ..forms.destinations import DestinationForm, settings_form
 from ..models import Membership
 from ..selectors.delivery import destination_get_for_user, destination_list_for_user
 from ..services.destinations import destination_check, destination_create, destination_restart, destination_update
-from ..services.tenancy import tenant_default_for_user
 from ..sinks import available_kinds
 
 Role = Membership.Role
@@ -20,8 +19,8 @@ Role = Membership.Role
 
 @login_required
 def destination_list(request):
-    # Creating one is for owners (or a user in no tenant yet, who gets a workspace of their own).
-    can_create = tenants_for_user(request.user, role=Role.OWNER).exists() or not request.user.memberships.exists()
+    # Creating one is for owners (a user in no tenant creates a workspace of their own first).
+    can_create = tenants_for_user(request.user, role=Role.OWNER).exists()
     context = {
         "destinations": destination_list_for_user(request.user),
         "kinds": available_kinds(),
@@ -35,11 +34,8 @@ def destination_create_view(request, kind: str):
     kinds = available_kinds()
     if kind not in kinds:
         raise Http404(f"no destination kind {kind!r}")
-    # Credentials are the owners' business: a destination is created in a tenant the user owns (a user
-    # in no tenant at all gets a workspace of their own, as with a first journey).
+    # Credentials are the owners' business: a destination is created in a tenant the user owns.
     tenant = tenants_for_user(request.user, role=Role.OWNER).first()
-    if tenant is None and not request.user.memberships.exists():
-        tenant = tenant_default_for_user(request.user)
     if tenant is None:
         raise PermissionDenied("Creating a destination needs the owner role in a tenant.")
     form = DestinationForm(request.POST or None)

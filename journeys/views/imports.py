@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ..access import ensure_may_create_journeys
 from ..engine.errors import JourneyImportError
 from ..forms.editor import ImportForm
 from ..services.imports import journey_import_text
@@ -18,6 +19,7 @@ from ..services.imports import journey_import_text
 @login_required
 @require_http_methods(["GET", "POST"])
 def journey_import(request: HttpRequest) -> HttpResponse:
+    ensure_may_create_journeys(request.user)
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     import_errors = []
     if request.method == "POST" and form.is_valid():

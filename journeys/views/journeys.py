@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from .. import preview
-from ..access import journey_for_user, role_at_least, role_in
+from ..access import ensure_may_create_journeys, journey_for_user, may_create_journeys, role_at_least, role_in
 from ..engine.forecast import forecast
 from ..engine.spec import InvalidJourney
 from ..forms.convert import JourneyEditor, blank_values, values_from_spec
@@ -31,6 +31,7 @@ from ..services.editing import journey_delete as delete_journey
 from ..services.editing import journey_duplicate as duplicate_journey
 from ..services.editing import journey_save_from_editor
 from ..services.imports import journey_export_json
+from .workspaces import may_start_workspace
 
 Role = Membership.Role
 
@@ -58,12 +59,18 @@ def journey_list(request: HttpRequest) -> HttpResponse:
     template = "journeys/journey_list.html"
     if _wants_fragment(request):
         template += "#journey-table"
-    return render(request, template, {"rows": journey_list_rows(request.user)})
+    context = {
+        "rows": journey_list_rows(request.user),
+        "can_create": may_create_journeys(request.user),
+        "can_start_workspace": may_start_workspace(request.user),
+    }
+    return render(request, template, context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def journey_create(request: HttpRequest) -> HttpResponse:
+    ensure_may_create_journeys(request.user)  # a workspace of one's own is created on purpose, not here
     if request.method == "POST":
         return _editor_post(request, journey=None)
     editor = JourneyEditor(blank_values(seed=secrets.randbelow(1_000_000)), bound=False)
