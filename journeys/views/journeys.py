@@ -9,6 +9,7 @@ import secrets
 import zoneinfo
 from functools import lru_cache
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from .. import preview
-from ..access import ensure_may_create_journeys, journey_for_user, may_create_journeys, role_at_least, role_in
+from ..access import ensure_may_create_journeys, journey_for_user, role_at_least, role_in
 from ..engine.forecast import forecast
 from ..engine.spec import InvalidJourney
 from ..forms.convert import JourneyEditor, blank_values, values_from_spec
@@ -31,7 +32,6 @@ from ..services.editing import journey_delete as delete_journey
 from ..services.editing import journey_duplicate as duplicate_journey
 from ..services.editing import journey_save_from_editor
 from ..services.imports import journey_export_json
-from .workspaces import may_start_workspace
 
 Role = Membership.Role
 
@@ -59,10 +59,14 @@ def journey_list(request: HttpRequest) -> HttpResponse:
     template = "journeys/journey_list.html"
     if _wants_fragment(request):
         template += "#journey-table"
+    # The top bar's memberships, read once here: they also say which buttons this user can use.
+    memberships = list(Membership.objects.filter(user=request.user).select_related("tenant").order_by("tenant__name"))
+    roles = {membership.role for membership in memberships}
     context = {
         "rows": journey_list_rows(request.user),
-        "can_create": may_create_journeys(request.user),
-        "can_start_workspace": may_start_workspace(request.user),
+        "user_memberships": memberships,
+        "can_create": bool(roles & {Role.EDITOR, Role.OWNER}),
+        "can_start_workspace": settings.BIZFLOW_SELF_SERVICE_WORKSPACES and Role.OWNER not in roles,
     }
     return render(request, template, context)
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journeys.models import Journey
+from journeys.services.tenancy import tenant_create
 
 from .malformed import CASES, RETAIL_JS, document
 
@@ -19,7 +20,9 @@ IDS = [case[0] for case in CASES]
 
 @pytest.fixture
 def alice(db, django_user_model):
-    return django_user_model.objects.create_user("alice", password="pw")
+    user = django_user_model.objects.create_user("alice", password="pw")
+    tenant_create(name="Acme", owner=user, journeys_per_day_cap=None)
+    return user
 
 
 @pytest.fixture
