@@ -166,6 +166,10 @@ BIZFLOW_DEFAULT_EVENTS_PER_DAY_CAP = env_cap("BIZFLOW_DEFAULT_EVENTS_PER_DAY_CAP
 BIZFLOW_DEFAULT_JOURNEYS_PER_DAY_CAP = env_cap("BIZFLOW_DEFAULT_JOURNEYS_PER_DAY_CAP", 100_000)
 # Whether a user may create a workspace (a tenant they own) of their own from the journey list.
 BIZFLOW_SELF_SERVICE_WORKSPACES = env_bool("BIZFLOW_SELF_SERVICE_WORKSPACES", True)
+# Event logs downloaded from the journey page (README, Event logs): the longest window of journey
+# starts, and the most events the forecast may expect in it. export_log has no such bounds.
+BIZFLOW_EVENT_LOG_MAX_DAYS = env_float("BIZFLOW_EVENT_LOG_MAX_DAYS", 7)
+BIZFLOW_EVENT_LOG_MAX_EVENTS = env_int("BIZFLOW_EVENT_LOG_MAX_EVENTS", 2_000_000)
 
 # The beat schedule, all of it. Each entry expires before its next turn, so ticks missed while no
 # worker was listening are dropped rather than run in a burst when one comes back.

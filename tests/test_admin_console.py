@@ -12,7 +12,8 @@ from journeys.services.destinations import destination_attach, destination_creat
 from journeys.services.journeys import journey_create_from_spec
 from journeys.services.quotas import quota_reserve, usage_day
 from journeys.services.scheduling import journey_activate
-from journeys.services.tenancy import membership_set, tenant_create
+from journeys.services.tenancy import tenant_create
+from tests.members import add_member
 
 pytestmark = pytest.mark.django_db
 SPEC = JourneySpec("Orders", "acme.shop", "order.id", (Step("Place", "order.placed"), Step("Pay", "order.paid")))
@@ -23,7 +24,7 @@ TOKEN = "admin-console-token-value-77"
 def world():
     alice, bob = User.objects.create_user("alice"), User.objects.create_user("bob")
     acme = tenant_create(name="Acme", owner=alice, events_per_day_cap=1000)
-    membership_set(tenant=acme, user=bob, role="editor", actor=alice)
+    add_member(tenant=acme, user=bob, role="editor", actor=alice)
     other = tenant_create(name="Globex", owner=bob)
     journeys = [journey_create_from_spec(spec=SPEC, owner=alice, tenant=acme) for _ in range(3)]
     webhook = destination_create(

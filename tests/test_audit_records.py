@@ -89,5 +89,5 @@ def test_it_says_which_destination_settings_changed_never_their_values(alice, ac
     )
 
     entry = _last("destination.updated")
-    assert entry.details == {"changed": ["name", "url"], "secrets_replaced": ["headers"]}
+    assert entry.details == {"changed": ["name", "url"], "secrets_set": ["headers"]}  # none was stored before
     assert "secret-value-123" not in str(entry.details)

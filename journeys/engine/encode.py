@@ -271,10 +271,7 @@ class Encoder:
             raise ValueError(f"timestamp_format must be one of {TIMESTAMP_FORMATS}")
         spec = journey.spec
         self.timestamp_format = timestamp_format
-        self._carries = {
-            name: np.array([getattr(s, f"carries_{name}") for s in spec.steps], bool)[journey.type_step]
-            for name in ("location", "segment", "revenue")
-        }
+        self._carries = {name: journey.type_carries[name] for name in ("location", "segment", "revenue")}
         self._ts_width = 13 if timestamp_format == "epoch_ms" else 24
         self._fixed_template, positions = self._fixed_layout(spec.event_provider, spec.correlation_field)
         self._fixed_runs = _runs(positions)

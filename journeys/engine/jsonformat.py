@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .decisionformat import decision_settings_to_dict, step_decisions_from_list
+from .decisions import DecisionSpec
 from .errors import JourneyImportError, fail
 from .limits import DESCRIPTION_LENGTH
 from .safejson import parse_json
@@ -43,7 +45,7 @@ _TOP_OPTIONAL = tuple(
     "segment revenue hosts incidents extra_attributes".split()
 )
 _STEP_OPTIONAL = tuple(
-    "drop_off_pct min_delay_hours max_delay_hours max_loops optional_pct attributes decision".split()
+    "drop_off_pct min_delay_hours max_delay_hours max_loops optional_pct attributes decision decision_settings".split()
 )
 _WINDOW_KEYS = ("starts_at", "ends_at", "daily_start_hour", "daily_end_hour")
 # Keys only a version 2 file may hold.
@@ -57,10 +59,12 @@ _VARIANT_OPTIONAL = tuple(
 
 @dataclass(frozen=True)
 class JourneyDocument:
-    """What a journey file holds: the journey, plus the description that lives beside it."""
+    """What a journey file holds: the journey, the description that lives beside it, and the
+    settings of its decision steps (each step's optional ``decision_settings``)."""
 
     spec: JourneySpec
     description: str = ""
+    decisions: tuple[DecisionSpec, ...] = ()
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -213,6 +217,18 @@ def _pretty(value: Any, indent: int = 0, width: int = 100) -> str:
 
 def dumps(spec: JourneySpec, *, description: str = "") -> str:
     return _pretty(spec_to_dict(spec, description=description)) + "\n"
+
+
+def document_to_dict(document: JourneyDocument) -> dict[str, Any]:
+    """The journey as :func:`spec_to_dict` writes it, each decision step holding its decision settings."""
+    data = spec_to_dict(document.spec, description=document.description)
+    for decision in document.decisions:
+        data["steps"][decision.step]["decision_settings"] = decision_settings_to_dict(decision)
+    return data
+
+
+def dumps_document(document: JourneyDocument) -> str:
+    return _pretty(document_to_dict(document)) + "\n"
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -522,7 +538,10 @@ def document_from_dict(data: Any) -> JourneyDocument:
     problems = validate(spec)
     if problems:
         raise JourneyImportError([SpecError(_document_path(e.path, spec), e.message) for e in problems])
-    return JourneyDocument(spec, description)
+    decisions, problems = step_decisions_from_list(doc["steps"], spec)
+    if problems:
+        raise JourneyImportError(problems)
+    return JourneyDocument(spec, description, tuple(decisions))
 
 
 # validate() names the specification's fields; a reader of the file wants the file's own keys.

@@ -36,32 +36,63 @@ def destination_create(
     return destination
 
 
+# Where a destination sends: a secret is meant for the address it was entered with, so it never follows
+# a change of any of these (webhook URL; Dynatrace environment and SSO token URL; Kafka brokers).
+ADDRESS_KEYS = ("url", "environment_url", "token_url", "bootstrap_servers")
+
+
+def destination_address_changed(*, destination: Destination, config: dict) -> list[str]:
+    """The address settings ``config`` changes from what ``destination`` has stored (empty: none)."""
+    old = destination.config or {}
+    return [key for key in ADDRESS_KEYS if (old.get(key) or "") != (config.get(key) or "")]
+
+
+def _changes(destination: Destination, name: str, config: dict, secrets: dict) -> dict:
+    """What an update changes, for the audit log: setting names, and secrets by name only."""
+    old_config, old_secrets = destination.config or {}, destination.secrets or {}
+    changed = sorted(key for key in set(old_config) | set(config) if old_config.get(key) != config.get(key))
+    if destination.name != name:
+        changed = sorted([*changed, "name"])
+    details = {"changed": changed}
+    details["secrets_set"] = sorted(key for key in secrets if key not in old_secrets)
+    details["secrets_replaced"] = sorted(
+        key for key in secrets if key in old_secrets and secrets[key] != old_secrets[key]
+    )
+    details["secrets_removed"] = sorted(key for key in old_secrets if key not in secrets)
+    return {key: value for key, value in details.items() if value}
+
+
 @transaction.atomic
 def destination_update(
-    *, destination: Destination, name: str, config: dict, secrets: dict | None = None, actor=None
+    *,
+    destination: Destination,
+    name: str,
+    config: dict,
+    secrets: dict | None = None,
+    secrets_reentered: bool = False,
+    actor=None,
 ) -> Destination:
     """Save new settings. ``secrets`` (when given) is the whole new set: a kind's settings form keeps a
     stored secret the user left empty, and drops one that no longer applies.
 
+    When the address changes (see ``ADDRESS_KEYS``), stored secrets do not come along: a secret given
+    with the same value as the stored one is dropped, unless the caller says the user entered them
+    again (``secrets_reentered``); with ``secrets`` None they are all cleared.
+
     A stopped destination starts again: the user has changed what made it fail.
     """
-    changed = [label for label, differs in (("name", destination.name != name),) if differs]
-    changed += sorted(
-        key
-        for key in (destination.config or {}).keys() | config.keys()
-        if (destination.config or {}).get(key) != config.get(key)
-    )
+    stored = dict(destination.secrets or {})
+    new_secrets = stored if secrets is None else _clean_secrets(secrets)
+    if destination_address_changed(destination=destination, config=config) and not secrets_reentered:
+        new_secrets = {key: value for key, value in new_secrets.items() if stored.get(key) != value}
+    # The audit names what changed: settings and secrets by name, never a secret's value.
+    details = _changes(destination, name, config, new_secrets)
     destination.name = name
     destination.config = config
-    if secrets is not None:
-        destination.secrets = _clean_secrets(secrets)
+    destination.secrets = new_secrets
     destination.stopped_reason = ""
     destination.stopped_at = None
     destination.save()
-    # The audit names which secrets were replaced, never their values.
-    details = {"changed": changed}
-    if secrets:
-        details["secrets_replaced"] = sorted(secrets)
     audit_record(
         actor=actor, tenant=destination.tenant, action="destination.updated", target=destination, details=details
     )

@@ -1,5 +1,6 @@
 """Small journeys and readers shared by the engine tests."""
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,17 @@ def epoch_ms(event: dict) -> int:
 def journey_keys(correlation: np.ndarray) -> np.ndarray:
     """One integer label per distinct journey, from the (n, 16) correlation bytes."""
     return np.unique(correlation.view("<u8").reshape(-1, 2), axis=0, return_inverse=True)[1].ravel()
+
+
+def loan_decisions_document() -> dict:
+    """The loan example's decision settings (held by its journey file's decision step) as a decisions document."""
+    journey = json.loads((EXAMPLES / "loan-validation.json").read_text())
+    decisions = [
+        {"step": step["event_type"], **step["decision_settings"]}
+        for step in journey["steps"]
+        if "decision_settings" in step
+    ]
+    return {"format": "bizflow-studio/decisions", "version": 1, "decisions": decisions}
 
 
 def branching_journey(**fields) -> JourneySpec:

@@ -11,17 +11,18 @@ import io
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import timedelta
+from types import SimpleNamespace
 
 import orjson
 import pytest
 
 from journeys.engine.compiled import BLOCK_MS, compile_journey
 from journeys.engine.eventlog import expected_events, log_chunks
-from journeys.engine.eventlog.cases import activity_names, case_batches
+from journeys.engine.eventlog.cases import activity_names, carried_by_type, case_batches
 from journeys.engine.eventlog.values import xml_attr
 from journeys.engine.forecast import forecast
 from journeys.engine.generator import generate_dicts
-from journeys.engine.spec import ErrorRule, Step, Weighted
+from journeys.engine.spec import ErrorRule, Step, Variant, Weighted
 
 from .helpers import DAY, HOUR_MS, epoch_ms, example, journey, journeys_of
 
@@ -219,3 +220,48 @@ def test_it_expects_as_many_events_as_the_forecast_gives_for_the_window():
 
     assert expected_events(spec, DAY, DAY + timedelta(hours=2)) == pytest.approx(400 * per_journey)
     assert expected_events(spec, DAY, DAY + timedelta(minutes=5)) == pytest.approx(4800 / 288 * per_journey)
+
+
+def test_it_cuts_a_busy_block_into_batches_of_whole_cases(monkeypatch):
+    spec = shop(journeys_per_day=50_000)
+    start, end = DAY, DAY + timedelta(minutes=30)
+    whole = [b.case_ids for b in case_batches(spec, start, end)]
+    monkeypatch.setattr("journeys.engine.eventlog.cases.CASE_BATCH_EVENTS", 100)
+
+    batches = list(case_batches(spec, start, end))
+
+    assert len(batches) > 10 * len(whole)
+    assert [cid for b in batches for cid in b.case_ids] == [cid for ids in whole for cid in ids]
+    assert all(len(b) < 100 + 20 for b in batches)  # a journey here has at most 7 events
+    assert all(b.events.seq[0] == 0 and b.case_starts[-1] == len(b) for b in batches)
+
+
+def test_it_names_a_variants_events_and_errors_after_the_variant():
+    payment = Step(
+        "Payment",
+        "",
+        variants=(Variant("Card", "pay.card", carries_location=True), Variant("Wallet", "pay.wallet")),
+    )
+    spec = replace(shop(), steps=(shop().steps[0], payment))
+    types = ("order.placed", "pay.card", "pay.wallet", "pay.card.declined")
+    compiled = SimpleNamespace(spec=spec, type_names=types)  # the event types a compiled journey numbers
+
+    assert activity_names(compiled) == ("Order placed", "Card", "Wallet", "Card (declined)")
+    assert carried_by_type(compiled, "location") == [True, True, False, True]
+
+
+def test_it_writes_a_journey_without_hosts_locations_segments_or_revenue():
+    spec = journey(Step("A", "a"), Step("B", "b", max_delay_hours=1))
+    start, end = DAY, DAY + timedelta(hours=1)
+    expected = generated_cases(spec, start, end)
+
+    ocel = orjson.loads(log_bytes(spec, start, end, "ocel"))
+    rows = list(csv.DictReader(io.StringIO(log_bytes(spec, start, end, "csv").decode(), newline="")))
+    traces = xes_cases(log_bytes(spec, start, end, "xes"))
+
+    assert [o["id"] for o in ocel["objects"]] == list(expected)
+    assert all([r["qualifier"] for r in e["relationships"]] == ["journey"] for e in ocel["events"])
+    assert list(rows[0]) == ["case_id", "activity", "timestamp", "event_type", "event_id", "resource"]
+    assert {r["resource"] for r in rows} == {""}
+    assert all(set(attributes) == {"concept:name"} for attributes, _ in traces.values())
+    assert sum(len(events) for _, events in traces.values()) == len(rows) == len(ocel["events"])

@@ -66,6 +66,17 @@ def _rounded(value):
     return value
 
 
+def _version_1_fields(data: dict) -> dict:
+    """The forecast's figures as they were before version 2 added outcomes, surges and variants."""
+    for key in ("outcomes", "surges", "base_journeys_per_day"):
+        data.pop(key)
+    for step in data["steps"]:
+        assert step.pop("variants") == []
+    for incident in data["incidents"]:
+        assert incident.pop("variant") is None
+    return data
+
+
 @pytest.mark.parametrize("name", sorted(PINNED))
 def test_it_keeps_a_version_1_journeys_events_forecast_and_duration(name):
     spec = loads((V1_JOURNEYS / f"{name}.json").read_text())
@@ -75,6 +86,6 @@ def test_it_keeps_a_version_1_journeys_events_forecast_and_duration(name):
         for batch in generate(spec, DAY, DAY + timedelta(days=2), timestamp_format=timestamp_format):
             digest.update(batch.data)
     assert digest.hexdigest() == events_digest
-    plain = json.dumps(_rounded(forecast(spec).to_dict()), sort_keys=True).encode()
+    plain = json.dumps(_rounded(_version_1_fields(forecast(spec).to_dict())), sort_keys=True).encode()
     assert hashlib.sha256(plain).hexdigest() == forecast_digest
     assert compile_journey(spec).max_duration_ms == max_duration_ms

@@ -21,34 +21,45 @@ from ..encode import rfc3339_strings, uuid_strings
 from ..forecast import forecast
 from ..generator import to_epoch_ms
 from ..simulate import simulate_block
-from ..spec import JourneySpec
+from ..spec import JourneySpec, Variant
 
 NO_VALUE = -1
+CASE_BATCH_EVENTS = 16_384  # a busy block is cut into batches of about this many events, at case boundaries
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What a log says of one event type: its activity name and the way (step or variant) it belongs to."""
+
+    name: str
+    way: Variant  # the step as a way through it, or the variant that emits the type
+
+
+def activities(journey: CompiledJourney) -> tuple[Activity, ...]:
+    """The activity of each event type code: the one lookup, keyed by event type, that names activities.
+
+    A step's own event type is named after the step, a variant's after the variant (the step's ways,
+    see :meth:`~journeys.engine.spec.Step.ways`); an error event type ``<event type>.<error>`` is named
+    after the activity whose event type it extends and the error, e.g. ``Payment (card_declined)``.
+    """
+    ways: dict[str, Variant] = {way.event_type: way for step in journey.spec.steps for way in step.ways()}
+    found = []
+    for event_type in journey.type_names:
+        if event_type in ways:
+            found.append(Activity(ways[event_type].name, ways[event_type]))
+            continue
+        base = max((t for t in ways if event_type.startswith(t + ".")), key=len)
+        found.append(Activity(f"{ways[base].name} ({event_type[len(base) + 1 :]})", ways[base]))
+    return tuple(found)
 
 
 def activity_names(journey: CompiledJourney) -> tuple[str, ...]:
-    """The activity of each event type code: the one place that names activities.
+    return tuple(activity.name for activity in activities(journey))
 
-    A step's own event type is named after the step (or after the variant that emits it, where a
-    step has variants); an error event type ``<event type>.<error>`` is named after the activity
-    whose event type it extends and the error, e.g. ``Payment (card_declined)``.
-    """
-    names_by_type: dict[str, str] = {}
-    for step in journey.spec.steps:
-        names_by_type.setdefault(step.event_type, step.name)
-        for variant in getattr(step, "variants", None) or ():
-            names_by_type[variant.event_type] = variant.name
-    activities = []
-    for code, event_type in enumerate(journey.type_names):
-        if not journey.type_is_error[code]:
-            activities.append(names_by_type.get(event_type, event_type))
-            continue
-        base = max((t for t in names_by_type if event_type.startswith(t + ".")), key=len, default=None)
-        if base is None:
-            activities.append(event_type)
-        else:
-            activities.append(f"{names_by_type[base]} ({event_type[len(base) + 1 :]})")
-    return tuple(activities)
+
+def carried_by_type(journey: CompiledJourney, attribute: str) -> list[bool]:
+    """Per event type code: whether its events carry ``attribute`` (location, segment or revenue)."""
+    return [getattr(activity.way, f"carries_{attribute}") for activity in activities(journey)]
 
 
 @dataclass(frozen=True)
@@ -111,7 +122,11 @@ def _prepare(events: EventColumns) -> CaseBatch:
 def case_batches(
     journey: JourneySpec | CompiledJourney, start: datetime | int, end: datetime | int
 ) -> Iterator[CaseBatch]:
-    """The journeys that start in [start, end), whole, one 15-minute block of starts at a time."""
+    """The journeys that start in [start, end), whole, one 15-minute block of starts at a time.
+
+    Memory is bounded by a block's events; the batches handed out hold whole cases of at most about
+    ``CASE_BATCH_EVENTS`` events (a single longer journey stays whole).
+    """
     compiled = _as_compiled(journey)
     start_ms, end_ms = to_epoch_ms(start), to_epoch_ms(end)
     if start_ms < 0:
@@ -126,7 +141,20 @@ def case_batches(
             events = events.take((events.journey_start_ms >= start_ms) & (events.journey_start_ms < end_ms))
             if not len(events):
                 continue
-        yield _prepare(_in_case_order(events))
+        yield from _batches(_in_case_order(events))
+
+
+def _batches(events: EventColumns) -> Iterator[CaseBatch]:
+    """Whole cases in batches of about CASE_BATCH_EVENTS events, which bounds the writers' strings."""
+    if len(events) <= CASE_BATCH_EVENTS:
+        yield _prepare(events)
+        return
+    case_starts = np.flatnonzero(events.seq == 0)
+    targets = np.arange(CASE_BATCH_EVENTS, len(events), CASE_BATCH_EVENTS)
+    cuts = np.append(case_starts, len(events))[np.searchsorted(case_starts, targets)]  # the next case start
+    bounds = np.unique(np.concatenate([[0], cuts, [len(events)]])).tolist()
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        yield _prepare(events.take(slice(lo, hi)))
 
 
 def expected_events(journey: JourneySpec | CompiledJourney, start: datetime | int, end: datetime | int) -> float:

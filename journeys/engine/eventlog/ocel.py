@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
 import orjson
 
 from ..compiled import CompiledJourney
-from .cases import CaseBatch, activity_names, case_batches
+from .cases import CaseBatch, activity_names, carried_by_type, case_batches
 from .values import CaseAttributes
 
 HOST_TYPE = "dt.entity.host"
@@ -46,8 +45,8 @@ class OcelWriter:
         ]
         self._host_links = [f',{{"objectId":{_json(h.value)},"qualifier":"host"}}' for h in spec.hosts] + [""]
         self._location_links = [f',{{"objectId":{_json(i)},"qualifier":"location"}}' for i in self._location_ids]
-        carries = np.array([s.carries_location for s in spec.steps], bool)[journey.type_step]
-        self._type_carries_location = carries.tolist() if self._location_ids else [False] * len(carries)
+        carries = carried_by_type(journey, "location")
+        self._type_carries_location = carries if self._location_ids else [False] * len(carries)
 
     def header(self) -> bytes:
         attributes = self._attributes

@@ -36,7 +36,7 @@ class CaseAttributes:
     @staticmethod
     def of(spec: JourneySpec) -> CaseAttributes:
         def sent(name: str) -> bool:
-            return any(getattr(step, f"carries_{name}") for step in spec.steps)
+            return any(getattr(way, f"carries_{name}") for step in spec.steps for way in step.ways())
 
         with_location = bool(spec.locations) and sent("location")
         with_segment = bool(spec.segments and spec.segment_field) and sent("segment")
