@@ -168,10 +168,6 @@ def _texts(spec: Any) -> Iterator[tuple[str, Any, int]]:
     if spec.revenue is not None:
         yield "revenue.field", spec.revenue.field, FIELD_LENGTH
         yield "revenue.label", spec.revenue.label, FIELD_LENGTH
-    for index, step in enumerate(spec.steps):
-        yield f"steps[{index}].name", step.name, NAME_LENGTH
-        for v, variant in enumerate(getattr(step, "variants", ()) or ()):
-            yield f"steps[{index}].variants[{v}].name", variant.name, NAME_LENGTH
     for name, items, length in (("locations", spec.locations, NAME_LENGTH), ("segments", spec.segments, NAME_LENGTH)):
         for index, item in enumerate(items):
             yield f"{name}[{index}].value", item.value, length
@@ -183,13 +179,7 @@ def _texts(spec: Any) -> Iterator[tuple[str, Any, int]]:
 
 
 def _names(spec: Any) -> Iterator[tuple[str, Any]]:
-    """(path, value) of every event type and error name: they become events' types."""
-    for index, step in enumerate(spec.steps):
-        variants = getattr(step, "variants", ()) or ()
-        if not variants:
-            yield f"steps[{index}].event_type", step.event_type
-        for v, variant in enumerate(variants):
-            yield f"steps[{index}].variants[{v}].event_type", variant.event_type
+    """(path, value) of every error name: they become events' types (steps': :func:`step_limit_problems`)."""
     for index, rule in enumerate(spec.errors):
         yield f"errors[{index}].name", rule.name
     for index, incident in enumerate(spec.incidents):
@@ -228,17 +218,6 @@ def _steps(spec: Any, limits: Limits, problems: list[tuple[str, str]]) -> None:
     ways = sum(len(_ways(step)) for step in spec.steps)
     if ways > limits.steps:
         problems.append(("steps", f"a journey may have at most {limits.steps:,} steps (variants count as steps)"))
-    for index, step in enumerate(spec.steps):
-        variants = getattr(step, "variants", ()) or ()
-        paths = [f"steps[{index}].variants[{v}]" for v in range(len(variants))] if variants else [f"steps[{index}]"]
-        for path, way in zip(paths, _ways(step), strict=True):
-            for name in ("min_delay_hours", "max_delay_hours"):
-                value = getattr(way, name)
-                if _finite(value) and value > limits.delay_hours:
-                    problems.append((f"{path}.{name}", f"must be at most {_count(limits.delay_hours)} hours"))
-            loops = way.max_loops
-            if isinstance(loops, int) and not isinstance(loops, bool) and loops > limits.loops:
-                problems.append((f"{path}.max_loops", f"must be at most {limits.loops:,} loops"))
     longest = longest_journey_hours(spec)
     if longest > limits.journey_hours:
         problems.append(
@@ -249,6 +228,32 @@ def _steps(spec: Any, limits: Limits, problems: list[tuple[str, str]]) -> None:
                 + (f"{longest:,.0f} hours" if longest < 1e9 else "more than 1,000,000,000 hours"),
             )
         )
+
+
+def step_limit_problems(index: int, step: Any, limits: Limits | None = None) -> list[tuple[str, str]]:
+    """(path, message) for one step's ceilings and names: its (variants') delays, loops, names and event types.
+
+    Called for every step by :func:`spec.validate_step`, so forms that check a step alone apply them too.
+    """
+    limits = limits or current_limits()
+    problems: list[tuple[str, str]] = []
+    if problem := text_problems(step.name, NAME_LENGTH):
+        problems.append((f"steps[{index}].name", problem))
+    variants = getattr(step, "variants", ()) or ()
+    paths = [f"steps[{index}].variants[{v}]" for v in range(len(variants))] if variants else [f"steps[{index}]"]
+    for path, way in zip(paths, _ways(step), strict=True):
+        if variants and (problem := text_problems(way.name, NAME_LENGTH)):
+            problems.append((f"{path}.name", problem))
+        if problem := name_problems(way.event_type):
+            problems.append((f"{path}.event_type", problem))
+        for name in ("min_delay_hours", "max_delay_hours"):
+            value = getattr(way, name)
+            if _finite(value) and value > limits.delay_hours:
+                problems.append((f"{path}.{name}", f"must be at most {_count(limits.delay_hours)} hours"))
+        loops = way.max_loops
+        if isinstance(loops, int) and not isinstance(loops, bool) and loops > limits.loops:
+            problems.append((f"{path}.max_loops", f"must be at most {limits.loops:,} loops"))
+    return problems
 
 
 def _numbers(spec: Any, problems: list[tuple[str, str]]) -> None:
@@ -277,7 +282,10 @@ def _numbers(spec: Any, problems: list[tuple[str, str]]) -> None:
 
 
 def limit_problems(spec: Any, limits: Limits | None = None) -> list[tuple[str, str]]:
-    """(path, message) for every ceiling the journey passes and every name it may not use."""
+    """(path, message) for every ceiling the journey as a whole passes and every error name it may not use.
+
+    Each step's own ceilings are :func:`step_limit_problems`' (which :func:`spec.validate` applies too).
+    """
     limits = limits or current_limits()
     problems: list[tuple[str, str]] = []
     _volume(spec, limits, problems)
