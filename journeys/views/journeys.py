@@ -27,7 +27,14 @@ from ..engine.spec import InvalidJourney
 from ..forms.convert import JourneyEditor, blank_values, values_from_spec
 from ..forms.rows import EditorValues, RowAction, apply_row_action
 from ..models import Journey, Membership
-from ..selectors.journeys import journey_decision_samples, journey_decision_steps, journey_list_rows, journey_to_spec
+from ..selectors.journeys import (
+    journey_decision_samples,
+    journey_decision_steps,
+    journey_list_for_user,
+    journey_list_groups,
+    journey_list_rows,
+    journey_to_spec,
+)
 from ..services.editing import journey_delete as delete_journey
 from ..services.editing import journey_duplicate as duplicate_journey
 from ..services.editing import journey_save_from_editor
@@ -53,22 +60,39 @@ def _timezones() -> list[str]:
     return sorted(zoneinfo.available_timezones())
 
 
+def _list_context(request: HttpRequest, **extra) -> dict:
+    """The journey list as filtered by the address: ``q`` (name or provider), ``state`` and ``tenant``."""
+    filters = {key: request.GET.get(key, "").strip() for key in ("q", "state", "tenant")}
+    # The top bar's memberships, read once here for the tenant filter and the grouping too.
+    memberships = list(Membership.objects.filter(user=request.user).select_related("tenant").order_by("tenant__name"))
+    tenants = [membership.tenant for membership in memberships]
+    rows = journey_list_rows(request.user, search=filters["q"], state=filters["state"], tenant=filters["tenant"])
+    filtered = any(filters.values())
+    roles = {membership.role for membership in memberships}
+    return {
+        "rows": rows,
+        "groups": journey_list_groups(rows, by_tenant=len(tenants) > 1),
+        "filters": filters,
+        "filtered": filtered,
+        "has_journeys": bool(rows) or (filtered and journey_list_for_user(request.user).exists()),
+        "states": Journey.State.choices,
+        "filter_tenants": tenants if len(tenants) > 1 else [],
+        "user_memberships": memberships,
+        # Only the buttons this user can use: creating needs the editor role somewhere; a workspace of
+        # one's own is offered to whoever owns no tenant, unless self-service is off.
+        "can_create": bool(roles & {Role.EDITOR, Role.OWNER}),
+        "can_start_workspace": settings.BIZFLOW_SELF_SERVICE_WORKSPACES and Role.OWNER not in roles,
+        **extra,
+    }
+
+
 @login_required
 @require_GET
 def journey_list(request: HttpRequest) -> HttpResponse:
     template = "journeys/journey_list.html"
     if _wants_fragment(request):
         template += "#journey-table"
-    # The top bar's memberships, read once here: they also say which buttons this user can use.
-    memberships = list(Membership.objects.filter(user=request.user).select_related("tenant").order_by("tenant__name"))
-    roles = {membership.role for membership in memberships}
-    context = {
-        "rows": journey_list_rows(request.user),
-        "user_memberships": memberships,
-        "can_create": bool(roles & {Role.EDITOR, Role.OWNER}),
-        "can_start_workspace": settings.BIZFLOW_SELF_SERVICE_WORKSPACES and Role.OWNER not in roles,
-    }
-    return render(request, template, context)
+    return render(request, template, _list_context(request))
 
 
 @login_required
@@ -129,7 +153,10 @@ def _summary_context(values: EditorValues, checked: JourneyEditor | None = None)
     if spec is None:
         return {"summary_problems": checked.problems(), "summary": None}
     fc = forecast(spec)
-    return {"summary_problems": [], "summary": fc, "summary_kpis": preview.kpis(spec, fc)}
+    kpis = preview.kpis(spec, fc)
+    # Revenue reads as on the preview: its label and its figure, from the same headline figures.
+    revenue = next(kpi for kpi in kpis if kpi.key == "revenue")
+    return {"summary_problems": [], "summary": fc, "summary_kpis": kpis, "summary_revenue": revenue}
 
 
 def _render_editor(
@@ -178,6 +205,7 @@ def journey_preview(request: HttpRequest, slug: str) -> HttpResponse:
         "has_decision_steps": any(step.is_decision for step in spec.steps),
         "decision_samples": journey_decision_samples(journey, at=now),
         "step_rows": preview.step_rows(fc),
+        "weekday_rows": preview.weekday_rows(spec),
         "event_types": sorted(fc.events_per_type.items(), key=lambda item: -item[1]),
     }
     return render(request, "journeys/journey_preview.html", context)
@@ -210,7 +238,7 @@ def journey_delete(request: HttpRequest, slug: str) -> HttpResponse:
         delete_journey(journey=journey, actor=request.user)
         messages.success(request, f"Deleted “{name}”.")
         if _wants_fragment(request):
-            context = {"rows": journey_list_rows(request.user), "show_messages": True}
+            context = _list_context(request, show_messages=True)
             return render(request, "journeys/journey_list.html#journey-table", context)
         return redirect("journey_list")
     template = "journeys/journey_delete.html"

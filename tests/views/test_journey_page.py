@@ -61,7 +61,7 @@ def test_it_shows_each_role_only_the_delivery_buttons_it_may_use(
 
     assert "Local files" in html
     assert (">Activate</button>" in html) is journey_buttons
-    assert (">Detach</button>" in html) is journey_buttons
+    assert (">Detach…</a>" in html) is journey_buttons
     assert (reverse("journey_destination_attach", args=[journey.slug]) in html) is False  # nothing left to attach
     assert (f'href="{reverse("destination_edit", args=[files.pk])}"' in html) is destination_links
     assert ("Manage destinations" in html) is destination_links
