@@ -49,7 +49,7 @@ RULES: dict[str, Rule] = {
     "journey_preview": Rule(get=VIEWER, post=None),
     "journey_export": Rule(get=VIEWER, post=None),
     "journey_event_log": Rule(get=VIEWER, post=None),
-    "journey_duplicate": Rule(get=None, post=EDITOR),
+    "journey_duplicate": Rule(get=EDITOR, post=EDITOR),
     "journey_delete": Rule(get=EDITOR, post=EDITOR),
     # Delivery.
     "journey_delivery": Rule(get=VIEWER, post=None),

@@ -18,7 +18,7 @@ from ..models import (
     Tenant,
 )
 from .quotas import ensure_volume_allowed
-from .tenancy import audit_record, tenant_default_for_user
+from .tenancy import Role, audit_record, ensure_can_create_in, tenant_default_for_user
 
 
 def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
@@ -151,7 +151,10 @@ def journey_create_from_spec(
     audit_action: str = "journey.created",
     audit_details: dict | None = None,
 ) -> Journey:
-    """A new journey made by ``owner`` in ``tenant`` (default: the first tenant the owner may edit in).
+    """A new journey made by ``owner`` in ``tenant``, where the owner must be an editor or owner.
+
+    Without ``tenant``: the only tenant the owner may edit in (see ``tenant_default_for_user``;
+    several raise ``TenantChoiceNeeded``).
 
     The audit log says how it came: ``journey.created`` by default, ``journey.imported`` for a file.
 
@@ -160,6 +163,7 @@ def journey_create_from_spec(
     """
     ensure_valid(spec)
     tenant = tenant or tenant_default_for_user(owner)
+    ensure_can_create_in(user=owner, tenant=tenant, role=Role.EDITOR)
     ensure_volume_allowed(tenant=tenant, journeys_per_day=spec.journeys_per_day)
     journey = Journey.objects.create(
         tenant=tenant, owner=owner, slug=unique_slug(spec.name), description=description, **_scalar_fields(spec)

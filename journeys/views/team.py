@@ -30,6 +30,7 @@ from ..services.tenancy import (
     membership_remove,
     membership_set,
 )
+from .working import remember_tenant
 
 Role = Membership.Role
 
@@ -94,6 +95,7 @@ def team(request: HttpRequest) -> HttpResponse:
 @require_GET
 def team_tenant(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = _get_tenant_for_user(request, slug)
+    remember_tenant(request, tenant)
     return _render(request, [tenant])
 
 

@@ -7,6 +7,7 @@ from journeys.access import role_at_least, role_in
 from journeys.engine.spec import InvalidJourney
 from journeys.models import Membership, Tenant
 from journeys.services.imports import DEMO_USERNAME, journey_import_text
+from journeys.services.tenancy import TenantChoiceNeeded
 
 
 def _one_line(text: str) -> str:
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tenant",
             help="slug of the tenant it goes into; the owner must be its editor or owner "
-            "(default: the owner's first tenant they may edit in)",
+            "(default: the only tenant they may edit in; with several, this must say which)",
         )
 
     def handle(
@@ -45,6 +46,8 @@ class Command(BaseCommand):
         target = self._tenant(user, tenant) if tenant else None
         try:
             journey = journey_import_text(text=text, owner=user, journeys_per_day=journeys_per_day, tenant=target)
+        except TenantChoiceNeeded as exc:
+            raise CommandError(f"{exc} with --tenant SLUG") from exc
         except InvalidJourney as exc:
             problems = [_one_line(str(error)) for error in exc.errors]
             if len(problems) == 1:  # one line says it all
