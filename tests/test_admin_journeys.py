@@ -193,7 +193,7 @@ def test_it_holds_journeys_to_the_same_ceilings_and_names_as_the_site(admin_clie
     assert response.status_code == 200 and message.lower() in response.content.decode().lower()
     if field:
         assert message.lower() in response.context["adminform"].form.errors[field][0].lower()
-    assert not Journey.objects.exists()
+    assert unchanged()
 
 
 def test_it_reads_the_ceilings_from_the_settings(admin_client, settings):
@@ -204,4 +204,4 @@ def test_it_reads_the_ceilings_from_the_settings(admin_client, settings):
 
     errors = response.context["adminform"].form.errors["journeys_per_day"]
     assert "must be at most 500 journeys per day" in errors[0]
-    assert not Journey.objects.exists()
+    assert unchanged()

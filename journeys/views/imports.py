@@ -36,7 +36,7 @@ def journey_import(request: HttpRequest) -> HttpResponse:
     ensure_may_create_journeys(request.user)
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     tenant_form = TenantChoiceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,  # a post of an upload alone has an empty POST
         user=request.user,
         role=Membership.Role.EDITOR,
         working=working_tenant(request),
