@@ -214,3 +214,10 @@ def test_it_shows_times_to_the_second_and_says_utc(root, world):
 
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", page)
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", runs)  # the journeys' last change
+
+
+def test_it_writes_run_counts_with_thousands_separators(root, world):
+    pair = JourneyDestination.objects.filter(journey__tenant=world["acme"]).first()
+    _delivered(pair, 304_918, timezone.now())
+
+    assert ">304,918<" in root.get("/admin/journeys/run/").content.decode()

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 
+from .. import formatting
 from ..models import Destination, JourneyDestination, Run, TenantAssets
 from .display import ADMIN_CSS, audit_admin_change, badge, when
 
@@ -172,9 +173,9 @@ class RunAdmin(admin.ModelAdmin):
         "destination_name",
         "kind",
         "outcome_badge",
-        "delivered",
-        "rejected",
-        "expired",
+        "delivered_count",
+        "rejected_count",
+        "expired_count",
         "duration",
         "why",
     ]
@@ -215,6 +216,18 @@ class RunAdmin(admin.ModelAdmin):
     @admin.display(description="outcome", ordering="outcome")
     def outcome_badge(self, run: Run):
         return badge(run.get_outcome_display(), OUTCOME_TONES.get(run.outcome, "quiet"))
+
+    @admin.display(description="delivered", ordering="delivered")
+    def delivered_count(self, run: Run) -> str:
+        return formatting.integer(run.delivered)
+
+    @admin.display(description="rejected", ordering="rejected")
+    def rejected_count(self, run: Run) -> str:
+        return formatting.integer(run.rejected)
+
+    @admin.display(description="expired", ordering="expired")
+    def expired_count(self, run: Run) -> str:
+        return formatting.integer(run.expired)
 
     @admin.display(description="took", ordering="duration_ms")
     def duration(self, run: Run) -> str:

@@ -348,6 +348,7 @@ def _variant_node(x: float, y: float, step: StepForecast, variant: VariantForeca
     if variant.ends_journey:
         lines.append(f"Ends the journey: {fmt.count(variant.share_ending * volume)} journeys/day end here")
     flags = _variant_flags(variant, source)
+    flag_css = "variant-flag failing" if variant.errors_per_day > 0 and not variant.ends_journey else "variant-flag"
     return (
         f'<g class="{css}" data-step="{step.index}" data-variant="{variant.index}" '
         f'data-journeys-per-day="{variant.journeys_per_day!r}" data-share="{variant.share_of_step!r}">'
@@ -358,7 +359,7 @@ def _variant_node(x: float, y: float, step: StepForecast, variant: VariantForeca
         + _text(x + PAD, y + 32, _clip(variant.event_type, _fits(variant.event_type, "node-type", room)), "node-type")
         + _count_text(x + PAD, y + 53, variant.journeys_per_day, "variant-count")
         + _text(x + PAD, y + 68, f"{fmt.pct(variant.share_of_step)} of the step", "node-share")
-        + (_text(x + PAD, y + 83, _clip(flags, _fits(flags, "variant-flag", room)), "variant-flag") if flags else "")
+        + (_text(x + PAD, y + 83, _clip(flags, _fits(flags, "variant-flag", room)), flag_css) if flags else "")
         + "</g>"
     )
 

@@ -198,6 +198,7 @@ def _summary_context(
         "summary": fc,
         "summary_kpis": kpis,
         "summary_revenue": revenue,
+        "summary_endings": preview.endings(fc),
         "provider_clash": clash,
     }
 
