@@ -15,6 +15,7 @@ from ..engine.limits import limit_problems
 from ..engine.spec import InvalidJourney, JourneySpec, SpecError, validate_step
 from ..engine.spec import Step as StepSpec
 from ..models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
+from ..selectors.journeys import variant_from_row
 from ..services.editing import journey_delete
 from ..services.quotas import volume_problems
 from ..services.scheduling import journey_pause, journey_resume
@@ -90,12 +91,16 @@ class StepFormSet(forms.BaseInlineFormSet):
         for index, form in enumerate(forms_kept):
             data = form.cleaned_data
             fields = {name: data.get(name) for name in StepSpec.__dataclass_fields__ if name in data}
+            if form.instance.pk:  # a step with variants keeps them (they are edited in the journey editor)
+                fields["variants"] = tuple(variant_from_row(v) for v in form.instance.variants.all())
             problems: list[SpecError] = []
-            validate_step(problems, index, StepSpec(**fields))
+            validate_step(problems, index, StepSpec(**fields), last=index == len(forms_kept) - 1)
             for problem in problems:
                 field = problem.path.rsplit(".", 1)[-1]
                 form.add_error(field if field in form.fields else None, problem.message)
             event_type = data.get("event_type")
+            if fields.get("variants"):  # its variants' event types are checked where they are edited
+                continue
             if event_type in seen:
                 form.add_error("event_type", f"'{event_type}' is already used by step {seen[event_type] + 1}")
             seen.setdefault(event_type, index)
