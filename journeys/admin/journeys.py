@@ -11,7 +11,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
 
-from ..engine.spec import InvalidJourney, SpecError, validate_step
+from ..engine.limits import limit_problems
+from ..engine.spec import InvalidJourney, JourneySpec, SpecError, validate_step
 from ..engine.spec import Step as StepSpec
 from ..models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
 from ..selectors.journeys import variant_from_row
@@ -59,7 +60,22 @@ class JourneyAdminForm(forms.ModelForm):
         if tenant is not None and data.get("journeys_per_day") is not None:
             for problem in volume_problems(tenant=tenant, journeys_per_day=data["journeys_per_day"]):
                 self.add_error("journeys_per_day", problem.message)
+        self._apply_ceilings(data)
         return data
+
+    def _apply_ceilings(self, data: dict) -> None:
+        """The engine's ceilings on the journey's own fields (its steps' are checked with the steps)."""
+        texts = ("name", "event_provider", "correlation_field", "timezone", "location_field", "segment_field")
+        fields = {name: data[name] for name in texts if isinstance(data.get(name), str)}
+        volume = data.get("journeys_per_day")
+        spec = JourneySpec(
+            **{"name": "", "event_provider": "", "correlation_field": "", **fields},
+            steps=(),
+            journeys_per_day=volume if isinstance(volume, float | int) else 0,
+        )
+        for path, message in limit_problems(spec):
+            if path in self.fields and path not in self.errors:
+                self.add_error(path, message)
 
 
 class StepFormSet(forms.BaseInlineFormSet):
