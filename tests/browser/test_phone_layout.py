@@ -52,6 +52,7 @@ def world(transactional_db, settings, tmp_path):
     settings.BIZFLOW_EVENTS_DIR = tmp_path
     pat = get_user_model().objects.create_superuser("pat", "pat@example.com", PASSWORD)
     other = get_user_model().objects.create_user("quinn-with-a-rather-long-username")
+    # No volume cap: the editor is tried with a long volume (the default cap of a new tenant is lower).
     acme = tenant_create(name="Acme Retail and Lending Division", owner=pat, journeys_per_day_cap=None)
     globex = tenant_create(name="Globex", owner=pat)
     invitation_accept(invitation=invitation_create(tenant=acme, user=other, role="editor", actor=pat), user=other)
