@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
-from .env import env_bool, env_float, env_int, env_list, env_str, fernet_key, local_secret_key
+from .env import env_bool, env_cap, env_float, env_int, env_limit, env_list, env_str, fernet_key, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BIZFLOW_VAR_DIR", str(BASE_DIR / "var")))
@@ -189,6 +189,19 @@ BIZFLOW_RUN_RETENTION_DAYS = env_int("BIZFLOW_RUN_RETENTION_DAYS", 14)
 # File destinations write under <BIZFLOW_EVENTS_DIR>/tenants/<tenant slug>/, each inside its own tenant's folder.
 BIZFLOW_EVENTS_DIR = Path(env_str("BIZFLOW_EVENTS_DIR", str(VAR_DIR / "events")))
 
+# Ceilings every journey stays within, whoever makes it and however (README, Tenants; journeys/engine/limits.py).
+BIZFLOW_MAX_JOURNEYS_PER_DAY = env_limit("BIZFLOW_MAX_JOURNEYS_PER_DAY", 1_000_000)
+BIZFLOW_MAX_DELAY_HOURS = env_limit("BIZFLOW_MAX_DELAY_HOURS", 168)  # one step's delay: a week
+BIZFLOW_MAX_JOURNEY_HOURS = env_limit("BIZFLOW_MAX_JOURNEY_HOURS", 2_160)  # delays times loops: 90 days
+BIZFLOW_MAX_LOOPS = int(env_limit("BIZFLOW_MAX_LOOPS", 100))
+BIZFLOW_MAX_STEPS = int(env_limit("BIZFLOW_MAX_STEPS", 100))  # variants count as steps
+BIZFLOW_MAX_LIST_ITEMS = int(env_limit("BIZFLOW_MAX_LIST_ITEMS", 1_000))  # errors, locations, hosts...
+# The caps a new tenant (or a user's own workspace) starts with; an admin changes them per tenant.
+# "none" (or 0): no cap.
+BIZFLOW_DEFAULT_EVENTS_PER_DAY_CAP = env_cap("BIZFLOW_DEFAULT_EVENTS_PER_DAY_CAP", 10_000_000)
+BIZFLOW_DEFAULT_JOURNEYS_PER_DAY_CAP = env_cap("BIZFLOW_DEFAULT_JOURNEYS_PER_DAY_CAP", 100_000)
+# Whether a user may create a workspace (a tenant they own) of their own from the journey list.
+BIZFLOW_SELF_SERVICE_WORKSPACES = env_bool("BIZFLOW_SELF_SERVICE_WORKSPACES", True)
 # Event logs downloaded from the journey page (README, Event logs): the longest window of journey
 # starts, and the most events the forecast may expect in it. export_log has no such bounds.
 BIZFLOW_EVENT_LOG_MAX_DAYS = env_float("BIZFLOW_EVENT_LOG_MAX_DAYS", 7)

@@ -18,6 +18,8 @@ from typing import Any
 from .decisionformat import decision_settings_to_dict, step_decisions_from_list
 from .decisions import DecisionSpec
 from .errors import JourneyImportError, fail
+from .limits import DESCRIPTION_LENGTH
+from .safejson import parse_json
 from .spec import (
     ATTRIBUTES,
     ErrorRule,
@@ -529,6 +531,8 @@ def document_from_dict(data: Any) -> JourneyDocument:
         surges=_read_surges(r, doc),
     )
     description = r.get(doc, "", "description", "string", "")
+    if len(description) > DESCRIPTION_LENGTH:
+        r.error("description", f"must be at most {DESCRIPTION_LENGTH:,} characters (this one has {len(description):,})")
     if r.errors:
         raise JourneyImportError(r.errors)
     problems = validate(spec)
@@ -567,11 +571,7 @@ def spec_from_dict(data: Any) -> JourneySpec:
 
 
 def loads_document(text: str) -> JourneyDocument:
-    try:
-        data = json.loads(text.removeprefix("\ufeff"))
-    except json.JSONDecodeError as exc:
-        raise fail("", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
-    return document_from_dict(data)
+    return document_from_dict(parse_json(text))
 
 
 def loads(text: str) -> JourneySpec:

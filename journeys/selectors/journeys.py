@@ -11,7 +11,8 @@ from ..engine.spec import ErrorRule, Incident, JourneySpec, Revenue, Step, Surge
 from ..models import DecisionSettings, Journey, JourneyDestination, Membership, Run
 
 
-def _variant(v) -> Variant:
+def variant_from_row(v) -> Variant:
+    """A stored StepVariant row as the engine's Variant."""
     return Variant(
         name=v.name,
         event_type=v.event_type,
@@ -58,7 +59,7 @@ def journey_to_spec(journey: Journey) -> JourneySpec:
                 carries_revenue=s.carries_revenue,
                 is_decision=s.is_decision,
                 delay_shape=s.delay_shape,
-                variants=tuple(_variant(v) for v in s.variants.all()),
+                variants=tuple(variant_from_row(v) for v in s.variants.all()),
             )
             for s in steps
         ),

@@ -3,6 +3,7 @@ errors beside their inputs and the live summary's shares of each variant and of 
 
 from datetime import UTC, datetime
 
+import pytest
 from django.urls import reverse
 
 from journeys.engine.forecast import forecast
@@ -11,10 +12,17 @@ from journeys.formatting import pct
 from journeys.forms.convert import values_from_spec
 from journeys.models import Journey
 from journeys.selectors.journeys import journey_to_spec
+from journeys.services.tenancy import tenant_create
 
 from .pages import count, element, surrounding_text, value_of
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def alices_tenant(alice):
+    """Creating a journey needs a tenant to create it in."""
+    return tenant_create(name="Loans team", owner=alice)
 
 
 def loan_spec() -> JourneySpec:
