@@ -216,3 +216,46 @@ def test_it_draws_the_flow_graph_at_a_readable_size_in_its_own_scrolling_box(pho
         phone.screenshot(path=screenshot_dir / "phone-preview.png")
         phone.goto(reverse("journey_list"))
         phone.screenshot(path=screenshot_dir / "phone-journeys.png")
+
+
+# Words of a table's cells that the browser split over two lines (text in <code> may break anywhere:
+# event types are long; visually hidden labels are skipped).
+BROKEN_WORDS = """(selector) => {
+  const broken = [];
+  for (const cell of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (parent.closest('code') || parent.getBoundingClientRect().width <= 1) continue;
+      for (const match of node.textContent.matchAll(/\\w+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 360])
+def test_it_keeps_words_whole_in_tables_that_scroll_in_their_box(phone, world, width):
+    """A wide table scrolls sideways in its box rather than squeezing its headers and dates letter by letter."""
+    phone.set_viewport_size({"width": width, "height": PHONE["height"]})
+    retail = world["retail"].slug
+    tables = [
+        (reverse("journey_edit", args=[retail]) + "#delivery", "#delivery-panel table.runs", "th, td"),
+        (reverse("journey_edit", args=[retail]) + "#delivery", "#delivery-panel table.destinations", "th, td"),
+        (reverse("team"), "table.list", "th, td"),
+        (reverse("journey_preview", args=[retail]), "table#endings", "th"),
+    ]
+    broken = {}
+    for address, table, cells in tables:
+        phone.goto(address)
+        expect(phone.locator(table).first).to_be_visible()
+        words = phone.evaluate(BROKEN_WORDS, ", ".join(f"{table} {cell}" for cell in cells.split(", ")))
+        if words:
+            broken[f"{address} {table}"] = words[:8]
+    assert not broken, f"words split over two lines at {width} px: {broken}"
