@@ -24,6 +24,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from bizflow_studio.logs import log_context, log_context_update
+
 from ..engine.compiled import compile_journey
 from ..engine.encode import regroup
 from ..engine.generator import to_epoch_ms
@@ -167,6 +169,11 @@ def delivery_run(
 
     ``budget_seconds`` bounds the run (a long backfill hands over to a next run: ``more`` is True).
     """
+    with log_context(journey_destination=journey_destination_id):
+        return _delivery_run(journey_destination_id, now=now, kind=kind, budget_seconds=budget_seconds)
+
+
+def _delivery_run(journey_destination_id: int, *, now: datetime, kind: str, budget_seconds: float | None):
     token = uuid.uuid4().hex
     if not JourneyDestination.objects.filter(pk=journey_destination_id).exists():
         return DeliveryOutcome(None)
@@ -177,6 +184,7 @@ def delivery_run(
         pair = JourneyDestination.objects.select_related("journey__tenant", "destination").get(
             pk=journey_destination_id
         )
+        log_context_update(journey=pair.journey.slug, destination=pair.destination_id)
         reason = _why_not_deliverable(pair)
         if reason:
             return DeliveryOutcome(_skipped_run(pair.pk, kind, reason))
@@ -186,6 +194,7 @@ def delivery_run(
         run = Run.objects.create(
             journey_destination=pair, kind=kind, window_start=_ms_to_datetime(pair.cursor_ms), started_at=timezone.now()
         )
+        log_context_update(run=run.pk)
         # Any other run still marked running died without finishing (we hold the claim now).
         Run.objects.filter(journey_destination=pair, outcome=Run.Outcome.RUNNING).exclude(pk=run.pk).update(
             outcome=Run.Outcome.FAILED,

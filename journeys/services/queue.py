@@ -20,6 +20,26 @@ def enqueue_delivery(*, journey_destination_id: int) -> None:
     _tasks().deliver_journey_destination.delay_on_commit(journey_destination_id)
 
 
+def enqueue_deliveries(*, journey_destination_ids: list[int], now: str | None = None, queue: str | None = None) -> int:
+    """Queue one delivery task per pair, now, through one broker connection (the scheduler pass).
+
+    A delivery that waited a whole tick in the queue is dropped (``expires``): the next pass queues a
+    fresh one. ``now`` (ISO 8601) makes every run deliver up to that moment rather than its worker's
+    clock (replays); ``queue`` sends them to another queue than the default (benchmarks).
+    """
+    from django.conf import settings
+
+    task = _tasks().deliver_journey_destination
+    options = {"expires": settings.BIZFLOW_TICK_SECONDS}
+    if queue:
+        options["queue"] = queue
+    kwargs = {"now": now} if now else {}
+    with task.app.producer_or_acquire() as producer:
+        for pair_id in journey_destination_ids:
+            task.apply_async((pair_id,), kwargs, producer=producer, **options)
+    return len(journey_destination_ids)
+
+
 def enqueue_probe(*, journey_destination_id: int, then_deliver: bool = False) -> None:
     """Ask a Dynatrace tenant what it holds from the journey; ``then_deliver`` starts the first run after."""
     _tasks().probe_tenant.delay_on_commit(journey_destination_id, then_deliver=then_deliver)

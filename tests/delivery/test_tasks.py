@@ -20,9 +20,11 @@ from .conftest import CLUSTERED
 def queued(monkeypatch):
     """Tasks sent through apply_async, recorded instead of going to the broker."""
     sent = []
-    monkeypatch.setattr(
-        tasks.deliver_journey_destination, "apply_async", lambda args, **options: sent.append((args, options))
-    )
+
+    def record(args, kwargs=None, producer=None, **options):
+        sent.append((args, {**(kwargs or {}), **options}))
+
+    monkeypatch.setattr(tasks.deliver_journey_destination, "apply_async", record)
     return sent
 
 
