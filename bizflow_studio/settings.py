@@ -158,6 +158,9 @@ BIZFLOW_RUN_BUDGET_SECONDS = env_int("BIZFLOW_RUN_BUDGET_SECONDS", 60)
 # A run holds its journey-destination for this long and renews it after every batch; a crashed run's hold
 # lapses after it. It must outlast the slowest single batch (HTTP timeouts and retries included).
 BIZFLOW_RUN_LOCK_SECONDS = env_int("BIZFLOW_RUN_LOCK_SECONDS", 300)
+# The scheduler pass queues its pairs in shares of this many (one task each, run one after the other
+# by a worker): fewer messages for the pass to send, and still spread over every worker.
+BIZFLOW_PASS_SHARE_PAIRS = env_int("BIZFLOW_PASS_SHARE_PAIRS", 20)
 BIZFLOW_RUN_RETENTION_DAYS = env_int("BIZFLOW_RUN_RETENTION_DAYS", 14)
 BIZFLOW_EVENTS_DIR = Path(env_str("BIZFLOW_EVENTS_DIR", str(VAR_DIR / "events")))
 # Folders a file destination may write into (users of the web app choose the folder); none listed:

@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers taking ids and calling services (the schedule is in settings.CELERY_BEAT_SCHEDULE)."""
 
 import logging
+import time
 from datetime import datetime
 
 import redis
@@ -45,6 +46,26 @@ def deliver_journey_destination(journey_destination_id: int, kind: str = Run.Kin
     if outcome.more:  # a long backfill: carry on in a fresh task, so other pairs get a worker in between
         more = {"now": now} if now else {}
         deliver_journey_destination.apply_async((journey_destination_id, Run.Kind.BACKFILL), more)
+
+
+@shared_task(ignore_result=True)
+def deliver_journey_destinations(journey_destination_ids: list[int], now: str | None = None) -> None:
+    """A share of a scheduler pass: one run for each pair, one after the other.
+
+    A pair whose run fails unexpectedly is logged and the share goes on with the next. Past the run
+    budget (BIZFLOW_RUN_BUDGET_SECONDS), the pairs not started yet go to a fresh share, so that no
+    task outlives its time limit; a pair with a long backfill carries on in a task of its own.
+    """
+    deadline = time.monotonic() + settings.BIZFLOW_RUN_BUDGET_SECONDS
+    for index, pair_id in enumerate(journey_destination_ids):
+        if index and time.monotonic() >= deadline:
+            rest = list(journey_destination_ids[index:])
+            deliver_journey_destinations.apply_async((rest,), {"now": now} if now else {})
+            return
+        try:
+            deliver_journey_destination(pair_id, Run.Kind.SCHEDULED, now)
+        except Exception:  # noqa: BLE001 - the run records its failure; the share's other pairs still run
+            logger.exception("the run of journey-destination %s failed", pair_id)
 
 
 @shared_task(ignore_result=True)
