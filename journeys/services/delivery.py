@@ -52,6 +52,7 @@ BACKFILL_HOURS = 24
 # destination sets no max_event_age_hours: Dynatrace drops events older than 24 hours at ingest.
 KIND_MAX_EVENT_AGE_HOURS = {"dynatrace": 24}
 MAX_ERROR_TEXT = 2000
+HEALTH_WRITE_SECONDS = 30  # a destination's last success is kept to within this
 
 
 @dataclass
@@ -175,9 +176,9 @@ def delivery_run(
 
 def _delivery_run(journey_destination_id: int, *, now: datetime, kind: str, budget_seconds: float | None):
     token = uuid.uuid4().hex
-    if not JourneyDestination.objects.filter(pk=journey_destination_id).exists():
-        return DeliveryOutcome(None)
     if not _claim(journey_destination_id, token):
+        if not JourneyDestination.objects.filter(pk=journey_destination_id).exists():
+            return DeliveryOutcome(None)
         reason = "another run of this journey and destination was in progress"
         return DeliveryOutcome(_skipped_run(journey_destination_id, kind, reason))
     try:
@@ -402,8 +403,17 @@ class _Job:
         destination = type(self.destination).objects.filter(pk=self.destination.pk)
         pair = JourneyDestination.objects.filter(pk=self.pair.pk, lock_token=self.token)
         if error is None:
-            destination.update(last_success_at=now)
-            pair.update(retry_not_before=None)
+            # Many pairs share a destination: its row is written at most every HEALTH_WRITE_SECONDS,
+            # not by every run, so that workers do not queue for its lock.
+            stale = now - timedelta(seconds=HEALTH_WRITE_SECONDS)
+            outdated = (
+                Q(last_success_at__isnull=True)
+                | Q(last_success_at__lt=stale)
+                | Q(last_error_at__gte=F("last_success_at"))  # an error since: say at once that it works again
+            )
+            destination.filter(outdated).update(last_success_at=now)
+            if self.pair.retry_not_before is not None:
+                pair.update(retry_not_before=None)
             return
         message = error.message[:MAX_ERROR_TEXT]
         destination.update(last_error_at=now, last_error=message)

@@ -1,0 +1,192 @@
+"""Two Celery workers on two "hosts" share one Redis and one PostgreSQL, as workers on two machines do.
+
+200 journeys are activated and a dozen scheduler passes replayed five minutes apart (each pass names
+its moment, so every run delivers up to it, whichever worker takes it; some passes are queued twice,
+as when beat was started twice by mistake). Then: every journey's files hold exactly the bytes one
+process delivering the same range alone writes; both workers ran part of the runs; and no two runs of
+one journey-destination overlapped in time (the conditional claim in services/delivery.py).
+"""
+
+from __future__ import annotations
+
+import filecmp
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+import redis
+from celery import Celery
+
+from journeys.engine.generator import to_epoch_ms
+
+from ..delivery.sandbox import PROJECT, Sandbox
+from .postgres import postgres_database, query
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+JOURNEYS = 200
+PASSES = 12
+DOUBLED = {2, 5, 8, 11}  # passes queued twice
+
+SETUP = """
+from dataclasses import replace
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+
+from journeys.benchmarks.scheduler import clone_journeys
+from journeys.models import Journey
+from journeys.services.destinations import destination_attach, destination_create
+from journeys.services.journeys import journey_create_from_spec
+from journeys.services.scheduling import journey_activate
+from tests.delivery.conftest import CLUSTERED
+
+activated_at = datetime.fromisoformat("{activated_at}")
+user = get_user_model().objects.create_user("ops")
+config = {{"fsync": False, "directory": "shared"}}
+destination = destination_create(owner=user, name="Files", kind="file", config=config)
+template = journey_create_from_spec(spec=replace(CLUSTERED, journeys_per_day=100), owner=user)
+for journey in clone_journeys(template, {count}):
+    journey.state = Journey.State.DRAFT
+    destination_attach(journey=journey, destination=destination)
+    journey_activate(journey=journey, user=user, now=activated_at)
+template.delete()
+print(Journey.objects.filter(state="active").count())
+"""
+
+REPLAY_ALONE = """
+from datetime import datetime
+
+from django.db.models import F
+
+from journeys.models import Destination, JourneyDestination, Run
+from journeys.services.scheduling import delivery_tick
+
+JourneyDestination.objects.update(cursor_ms=F("origin_ms"), cursor_skip=0)
+Destination.objects.update(config={{"fsync": False, "directory": "alone"}})
+runs = delivery_tick(now=datetime.fromisoformat("{until}"))
+print(sum(run.delivered for run in runs))
+"""
+
+
+@contextmanager
+def worker(sandbox: Sandbox, name: str, log: Path):
+    command = [
+        sys.executable, "-m", "celery", "-A", "bizflow_studio", "--quiet", "worker", "--pool=solo",
+        f"--hostname={name}", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, cwd=PROJECT, env=sandbox.env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            yield process
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def wait_until(condition, timeout: float, what: str, logs: list[Path]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    tails = "\n".join(f"--- {log.name}\n{log.read_text()[-2000:]}" for log in logs)
+    raise AssertionError(f"timed out waiting for {what}\n{tails}")
+
+
+def runs_by_worker(log: Path) -> set[int]:
+    """The runs a worker logged finishing, read from its JSON log lines."""
+    runs = set()
+    for line in log.read_text().splitlines():
+        entry = orjson.loads(line)  # LOG_FORMAT=json: every line is one object
+        if entry["logger"] == "journeys.services.delivery" and "run" in entry:
+            runs.add(entry["run"])
+    return runs
+
+
+def _forget(prefix: str) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+def _run_passes(sandbox: Sandbox, database: str, prefix: str, activated_at: datetime, logs: list[Path]) -> None:
+    """Start the two workers, queue the passes one after the other, each once all pairs caught up."""
+    sender = Celery(broker=REDIS_URL, set_as_current=False)
+    sender.conf.broker_transport_options = {"global_keyprefix": prefix}
+    queue = redis.Redis.from_url(REDIS_URL)
+    with worker(sandbox, "worker@host-a", logs[0]), worker(sandbox, "worker@host-b", logs[1]):
+        for number in range(1, PASSES + 1):
+            moment = activated_at + timedelta(minutes=5 * number)
+            for _ in range(2 if number in DOUBLED else 1):
+                sender.send_task("journeys.tasks.schedule_due_runs", kwargs={"now": moment.isoformat()})
+
+            moment_ms = to_epoch_ms(moment) + 1
+
+            def passed(moment_ms=moment_ms):
+                behind = query(
+                    database, "SELECT count(*) FROM journeys_journeydestination WHERE cursor_ms < %s", moment_ms
+                )
+                running = query(database, "SELECT count(*) FROM journeys_run WHERE outcome = 'running'")
+                return behind[0][0] == 0 and running[0][0] == 0 and not queue.llen(f"{prefix}celery")
+
+            wait_until(passed, 900, f"pass {number}", logs)
+        time.sleep(2)  # a doubled pass's last share may still be finding nothing to do
+
+
+def _assert_shared_without_overlap(database: str, logs: list[Path]) -> None:
+    runs = query(database, "SELECT id, journey_destination_id, outcome, started_at, finished_at FROM journeys_run")
+    by_a, by_b = runs_by_worker(logs[0]), runs_by_worker(logs[1])
+    ran = {run_id for run_id, _, outcome, *_ in runs if outcome != "skipped"}
+    assert by_a and by_b, "both workers ran part of the passes"
+    assert not by_a & by_b and by_a | by_b == ran, "each run was logged by exactly one worker"
+    assert {outcome for _, _, outcome, *_ in runs} <= {"success", "skipped"}
+    spans: dict[int, list] = {}
+    for _, pair_id, outcome, started, finished in sorted(runs, key=lambda run: run[3]):
+        if outcome != "skipped":
+            spans.setdefault(pair_id, []).append((started, finished))
+    assert len(spans) == JOURNEYS
+    for pair_spans in spans.values():
+        for (_, finished), (started, _) in zip(pair_spans, pair_spans[1:], strict=False):
+            assert started >= finished, "two runs of one journey-destination overlapped"
+
+
+@pytest.mark.slow
+def test_it_shares_the_passes_between_two_workers_and_delivers_exactly_what_one_would(tmp_path):
+    with postgres_database("workers") as database:
+        prefix = f"bizflow-test-{uuid.uuid4().hex[:8]}:"
+        sandbox = Sandbox(tmp_path / "site")
+        sandbox.env.update(
+            DATABASE_URL=database, REDIS_URL=REDIS_URL, CELERY_KEY_PREFIX=prefix, LOG_FORMAT="json", DEBUG="false"
+        )
+        sandbox.manage("migrate", "--noinput", "-v0", timeout=300)
+        activated_at = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5 * PASSES + 5)
+        setup = SETUP.format(activated_at=activated_at.isoformat(), count=JOURNEYS)
+        assert sandbox.python(setup, timeout=600).strip() == str(JOURNEYS)
+        logs = [tmp_path / "host-a.log", tmp_path / "host-b.log"]
+        try:
+            _run_passes(sandbox, database, prefix, activated_at, logs)
+        finally:
+            _forget(prefix)
+
+        _assert_shared_without_overlap(database, logs)
+        # The same range, delivered by one process alone into another folder: the same bytes.
+        until = activated_at + timedelta(minutes=5 * PASSES)
+        assert int(sandbox.python(REPLAY_ALONE.format(until=until.isoformat()), timeout=600)) > JOURNEYS * 100
+
+    shared, alone = sandbox.var / "events" / "shared", sandbox.var / "events" / "alone"
+    files = sorted(str(p.relative_to(shared)) for p in shared.rglob("*.ndjson"))
+    assert len(files) >= JOURNEYS
+    assert files == sorted(str(p.relative_to(alone)) for p in alone.rglob("*.ndjson"))
+    match, mismatch, errors = filecmp.cmpfiles(shared, alone, files, shallow=False)
+    assert not mismatch and not errors and len(match) == len(files)
