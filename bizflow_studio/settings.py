@@ -100,6 +100,10 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):  # behind a proxy that sets X-For
 # Failed logins per client address and username before the login form refuses for a while.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Behind reverse proxies: the header they put the client's address in (e.g. X-Forwarded-For), and how
+# many of them append to it. Unset, the limit keys on REMOTE_ADDR. See README, Production.
+BIZFLOW_TRUSTED_PROXY_HEADER = env_str("BIZFLOW_TRUSTED_PROXY_HEADER", "") or ""
+BIZFLOW_TRUSTED_PROXY_COUNT = env_int("BIZFLOW_TRUSTED_PROXY_COUNT", 1)
 CACHE_REDIS_URL = env_str("CACHE_REDIS_URL")  # share login counters across web processes
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
@@ -115,6 +119,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
+# Times to the second and marked UTC, in the admin above all (bizflow_studio/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["bizflow_studio.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -166,6 +172,11 @@ BIZFLOW_EVENTS_DIR = Path(env_str("BIZFLOW_EVENTS_DIR", str(VAR_DIR / "events"))
 # Folders a file destination may write into (users of the web app choose the folder); none listed:
 # BIZFLOW_EVENTS_DIR only.
 BIZFLOW_FILE_SINK_ROOTS = env_list("BIZFLOW_FILE_SINK_ROOTS", [])
+
+# Event logs downloaded from the journey page (README, Event logs): the longest window of journey
+# starts, and the most events the forecast may expect in it. export_log has no such bounds.
+BIZFLOW_EVENT_LOG_MAX_DAYS = env_float("BIZFLOW_EVENT_LOG_MAX_DAYS", 7)
+BIZFLOW_EVENT_LOG_MAX_EVENTS = env_int("BIZFLOW_EVENT_LOG_MAX_EVENTS", 2_000_000)
 
 # The beat schedule, all of it. Each entry expires before its next turn, so ticks missed while no
 # worker was listening are dropped rather than run in a burst when one comes back.

@@ -1,6 +1,9 @@
-"""Numbers as the pages show them; the flow graph, the summaries and the tests share these."""
+"""Numbers and times as the pages show them, one way everywhere: the flow graph, the summaries, the
+lists, the admin and the tests share these (templates through ``journeys.templatetags.journey_format``)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 
 def count(value: float | None) -> str:
@@ -36,6 +39,34 @@ def hours(value: float | None) -> str:
 
 
 def money(value: float | None) -> str:
+    """An amount of revenue, on every page the same: 12,345 / 56.70."""
     if value is None:
         return "—"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def integer(value: int | float | None) -> str:
+    """A whole count with thousands separators: 304,918."""
+    return "—" if value is None else f"{round(value):,}"
+
+
+def ago(moment: datetime | None, *, now: datetime | None = None) -> str:
+    """How long ago, in the largest unit that fits: "just now", "5 minutes ago", "3 hours ago", "2 days ago"."""
+    if moment is None:
+        return "—"
+    seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            amount = int(seconds // size)
+            return f"{amount:,} {unit}{'' if amount == 1 else 's'} ago"
+    return "just now"  # unreachable: a minute or more always matched above
+
+
+def utc(moment: datetime | None, *, seconds: bool = True) -> str:
+    """A moment in UTC, saying so: 2026-03-02 09:15:07 UTC."""
+    if moment is None:
+        return "—"
+    pattern = "%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC"
+    return moment.astimezone(UTC).strftime(pattern)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import decisions, delivery, destinations, dynatrace, imports, journeys, team
+from .views import decisions, delivery, destinations, dynatrace, eventlog, imports, journeys, team
 
 urlpatterns = [
     path("", journeys.journey_list, name="journey_list"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("journeys/<slug:slug>/", journeys.journey_edit, name="journey_edit"),
     path("journeys/<slug:slug>/preview/", journeys.journey_preview, name="journey_preview"),
     path("journeys/<slug:slug>/export/", journeys.journey_export, name="journey_export"),
+    path("journeys/<slug:slug>/event-log/", eventlog.journey_event_log, name="journey_event_log"),
     path("journeys/<slug:slug>/duplicate/", journeys.journey_duplicate, name="journey_duplicate"),
     path("journeys/<slug:slug>/delete/", journeys.journey_delete, name="journey_delete"),
     path(
@@ -62,4 +63,12 @@ urlpatterns = [
     path("team/<slug:slug>/members/add/", team.team_member_add, name="team_member_add"),
     path("team/<slug:slug>/members/<int:user_id>/role/", team.team_member_role, name="team_member_role"),
     path("team/<slug:slug>/members/<int:user_id>/remove/", team.team_member_remove, name="team_member_remove"),
+    path(
+        "team/<slug:slug>/invitations/<int:invitation_id>/cancel/",
+        team.team_invitation_cancel,
+        name="team_invitation_cancel",
+    ),
+    # An invitation's answer: only the invitee's own invitations exist for them (404 for anyone else).
+    path("team/invitations/<int:invitation_id>/accept/", team.team_invitation_accept, name="team_invitation_accept"),
+    path("team/invitations/<int:invitation_id>/decline/", team.team_invitation_decline, name="team_invitation_decline"),
 ]

@@ -9,7 +9,8 @@ from journeys.access import journey_for_user, journeys_visible_to, require_role,
 from journeys.engine.spec import JourneySpec, Step
 from journeys.models import AuditEntry, Membership
 from journeys.services.journeys import journey_create_from_spec
-from journeys.services.tenancy import membership_remove, membership_set, tenant_create, tenant_default_for_user
+from journeys.services.tenancy import membership_remove, tenant_create, tenant_default_for_user
+from tests.members import add_member
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -20,8 +21,8 @@ SPEC = JourneySpec("Orders", "acme.shop", "order.id", (Step("Place", "order.plac
 def cast():
     alice, bob, charlie, victor = (User.objects.create_user(n) for n in ("alice", "bob", "charlie", "victor"))
     tenant = tenant_create(name="Acme", owner=alice)
-    membership_set(tenant=tenant, user=bob, role=Role.EDITOR, actor=alice)
-    membership_set(tenant=tenant, user=victor, role=Role.VIEWER, actor=alice)
+    add_member(tenant=tenant, user=bob, role=Role.EDITOR, actor=alice)
+    add_member(tenant=tenant, user=victor, role=Role.VIEWER, actor=alice)
     journey = journey_create_from_spec(spec=SPEC, owner=alice, tenant=tenant)
     return alice, bob, charlie, victor, tenant, journey
 
@@ -90,7 +91,9 @@ def test_it_writes_who_did_what_to_the_audit_log(cast):
 
     assert actions == [
         ("alice", "tenant.created"),
-        ("alice", "member.added"),
-        ("alice", "member.added"),
+        ("alice", "member.invited"),
+        ("bob", "member.joined"),
+        ("alice", "member.invited"),
+        ("victor", "member.joined"),
         ("alice", "journey.created"),
     ]

@@ -23,16 +23,17 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, reverse
 
 from journeys import urls as journey_urls
-from journeys.selectors.assets import BIZFLOW_FILE
 from journeys.models import Membership
+from journeys.selectors.assets import BIZFLOW_FILE
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.imports import journey_import_text
-from journeys.services.tenancy import membership_set, tenant_create
+from journeys.services.tenancy import invitation_create, tenant_create
+from tests.members import add_member
 
 pytestmark = pytest.mark.django_db
 EXAMPLE = Path(__file__).resolve().parent.parent / "journeys" / "examples" / "travel-booking.json"
 VIEWER, EDITOR, OWNER = Membership.Role.VIEWER, Membership.Role.EDITOR, Membership.Role.OWNER
-GUARDED_PARAMETERS = {"slug", "pk"}  # a journey's or tenant's slug, a destination's id
+GUARDED_PARAMETERS = {"slug", "pk", "invitation_id"}  # a journey's or tenant's slug, a destination's id
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ RULES: dict[str, Rule] = {
     "journey_edit": Rule(get=VIEWER, post=EDITOR, post_data={"_action": "save"}),
     "journey_preview": Rule(get=VIEWER, post=None),
     "journey_export": Rule(get=VIEWER, post=None),
+    "journey_event_log": Rule(get=VIEWER, post=None),
     "journey_duplicate": Rule(get=None, post=EDITOR),
     "journey_delete": Rule(get=EDITOR, post=EDITOR),
     # Delivery.
@@ -68,12 +70,16 @@ RULES: dict[str, Rule] = {
     "team_member_add": Rule(get=None, post=OWNER, post_data={"username": "dora", "role": "viewer"}),
     "team_member_role": Rule(get=None, post=OWNER, post_data={"role": "editor"}),
     "team_member_remove": Rule(get=None, post=OWNER),
+    "team_invitation_cancel": Rule(get=None, post=OWNER),
     # The journey page's extras: decision settings, Dynatrace pushes and tenant checks, connection tests.
     "decision_settings_edit": Rule(get=VIEWER, post=EDITOR, post_data={"_action": "save"}),
     "journey_delivery_push": Rule(get=None, post=EDITOR),
     "journey_destination_probe": Rule(get=None, post=EDITOR),
     "destination_test_connection": Rule(get=None, post=EDITOR),
 }
+# An invitation is answered by its invitee alone (dora, invited to Acme): to everyone else, members
+# and owners of the tenant included, it does not exist.
+INVITEE_URLS = {"team_invitation_accept", "team_invitation_decline"}
 # These take the journey's Dynatrace pair rather than its file pair.
 DYNATRACE_PAIR_URLS = {"journey_delivery_push", "journey_destination_probe"}
 RANK = {None: -1, VIEWER: 0, EDITOR: 1, OWNER: 2}
@@ -93,8 +99,8 @@ def world():
     names = ("alice", "bob", "victor", "charlie", "dora")
     users = {name: User.objects.create_user(name) for name in names}
     acme = tenant_create(name="Acme", owner=users["alice"])
-    membership_set(tenant=acme, user=users["bob"], role=EDITOR, actor=users["alice"])
-    membership_set(tenant=acme, user=users["victor"], role=VIEWER, actor=users["alice"])
+    add_member(tenant=acme, user=users["bob"], role=EDITOR, actor=users["alice"])
+    add_member(tenant=acme, user=users["victor"], role=VIEWER, actor=users["alice"])
     tenant_create(name="Charlie Corp", owner=users["charlie"])  # charlie is an owner, elsewhere
     journey = journey_import_text(text=EXAMPLE.read_text(), owner=users["alice"], tenant=acme)
     owner = users["alice"]
@@ -113,8 +119,10 @@ def world():
     decision = journey.steps.get(position=1)
     decision.is_decision = True
     decision.save(update_fields=["is_decision"])
+    invitation = invitation_create(tenant=acme, user=users["dora"], role=OWNER, actor=users["alice"])
     return {
         **users,
+        "invitation": invitation,
         "tenant": acme,
         "journey": journey,
         "destination": files,
@@ -141,6 +149,8 @@ def url_for(name: str, world: dict, *, missing: bool = False) -> str:
         kwargs["event_type"] = world["decision_type"]
     if "user_id" in converters:
         kwargs["user_id"] = world["victor"].pk
+    if "invitation_id" in converters:
+        kwargs["invitation_id"] = 999_999 if missing else world["invitation"].pk
     if "filename" in converters:
         kwargs["filename"] = BIZFLOW_FILE
     return reverse(name, kwargs=kwargs)
@@ -157,8 +167,8 @@ def answer(client, method: str, url: str, data: dict):
 
 
 def test_it_has_a_rule_for_every_guarded_url():
-    missing = sorted(set(guarded_patterns()) - set(RULES))
-    stale = sorted(set(RULES) - set(guarded_patterns()))
+    missing = sorted(set(guarded_patterns()) - set(RULES) - INVITEE_URLS)
+    stale = sorted((set(RULES) | INVITEE_URLS) - set(guarded_patterns()))
 
     assert not missing, f"no access rule for {missing}: add each to RULES in {__name__} with the role it needs"
     assert not stale, f"RULES names URL patterns that are gone: {stale}"
@@ -202,3 +212,28 @@ def test_it_sends_someone_logged_out_to_log_in(client, world, name):
             continue
         response = answer(client, method, url_for(name, world), post_data(rule, world))
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(INVITEE_URLS))
+@pytest.mark.parametrize("who", [*ROLES, "dora"])
+def test_it_lets_only_the_invitee_answer_an_invitation(client, world, name, who):
+    client.force_login(world[who])
+
+    got = client.get(url_for(name, world))
+    response = client.post(url_for(name, world))
+    nowhere = client.post(url_for(name, world, missing=True))
+
+    assert got.status_code == 405
+    if who == "dora":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == nowhere.status_code == 404
+        assert world["tenant"].name not in response.content.decode()
+        assert world["tenant"].invitations.filter(user=world["dora"]).exists()
+
+
+@pytest.mark.parametrize("name", sorted(INVITEE_URLS))
+def test_it_sends_someone_logged_out_to_log_in_before_answering(client, world, name):
+    response = client.post(url_for(name, world))
+
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))

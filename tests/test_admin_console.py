@@ -12,7 +12,8 @@ from journeys.services.destinations import destination_attach, destination_creat
 from journeys.services.journeys import journey_create_from_spec
 from journeys.services.quotas import quota_reserve, usage_day
 from journeys.services.scheduling import journey_activate
-from journeys.services.tenancy import membership_set, tenant_create
+from journeys.services.tenancy import tenant_create
+from tests.members import add_member
 
 pytestmark = pytest.mark.django_db
 SPEC = JourneySpec("Orders", "acme.shop", "order.id", (Step("Place", "order.placed"), Step("Pay", "order.paid")))
@@ -23,7 +24,7 @@ TOKEN = "admin-console-token-value-77"
 def world():
     alice, bob = User.objects.create_user("alice"), User.objects.create_user("bob")
     acme = tenant_create(name="Acme", owner=alice, events_per_day_cap=1000)
-    membership_set(tenant=acme, user=bob, role="editor", actor=alice)
+    add_member(tenant=acme, user=bob, role="editor", actor=alice)
     other = tenant_create(name="Globex", owner=bob)
     journeys = [journey_create_from_spec(spec=SPEC, owner=alice, tenant=acme) for _ in range(3)]
     webhook = destination_create(
@@ -62,8 +63,16 @@ def test_it_names_the_console(root):
     assert "BizFlow Studio admin" in page
 
 
+def _delivered(pair, events: int, at) -> Run:
+    return Run.objects.create(journey_destination=pair, started_at=at, delivered=events, outcome=Run.Outcome.SUCCESS)
+
+
 def test_it_lists_tenants_with_members_and_todays_usage_against_the_cap(root, world):
-    quota_reserve(tenant_id=world["acme"].pk, day=usage_day(timezone.now()), wanted=250, cap=1000)
+    pairs = JourneyDestination.objects.filter(journey__tenant=world["acme"])
+    midnight = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    _delivered(pairs[0], 200, midnight)
+    _delivered(pairs[1], 50, timezone.now())
+    _delivered(pairs[0], 9_999, midnight - timedelta(microseconds=1))  # yesterday (UTC): not today's
 
     listing = root.get("/admin/journeys/tenant/").content.decode()
     tenant_page = root.get(f"/admin/journeys/tenant/{world['acme'].pk}/change/").content.decode()
@@ -71,6 +80,25 @@ def test_it_lists_tenants_with_members_and_todays_usage_against_the_cap(root, wo
     assert "250 / 1,000" in listing and "Globex" in listing
     assert "Members" in tenant_page or "Memberships" in tenant_page
     assert tenant_page.count('name="memberships-') > 0 and "Events per day cap" in tenant_page
+
+
+def test_it_counts_todays_events_whether_or_not_a_cap_is_set(root, world):
+    """Events today are what the day's runs delivered: with no cap, and with a cap set part-way through the day."""
+    acme = world["acme"]
+    acme.events_per_day_cap = None
+    acme.save()
+    pair = JourneyDestination.objects.filter(journey__tenant=acme).first()
+    _delivered(pair, 304_918, timezone.now() - timedelta(seconds=5))
+
+    assert "304,918 (no cap)" in root.get("/admin/journeys/tenant/").content.decode()
+
+    # A cap set now: the counter the cap checks starts from here, the day's deliveries still count.
+    acme.events_per_day_cap = 500_000
+    acme.save()
+    quota_reserve(tenant_id=acme.pk, day=usage_day(timezone.now()), wanted=10, cap=500_000)
+    _delivered(pair, 10, timezone.now())
+
+    assert "304,928 / 500,000" in root.get("/admin/journeys/tenant/").content.decode()
 
 
 def test_it_shows_each_destinations_health_and_never_its_secrets(root, world):

@@ -177,12 +177,13 @@ def test_it_exits_non_zero_from_the_command_line(tmp_path, bad_config):
 
 @pytest.fixture
 def tenants(demo):
-    from journeys.services.tenancy import membership_set, tenant_create
+    from journeys.services.tenancy import tenant_create
+    from tests.members import add_member
 
     owner = get_user_model().objects.create_user("alice")
     acme, globex, viewed = (tenant_create(name=name, owner=owner) for name in ("Acme", "Globex", "Viewed"))
-    membership_set(tenant=acme, user=demo, role="editor", actor=owner)
-    membership_set(tenant=viewed, user=demo, role="viewer", actor=owner)
+    add_member(tenant=acme, user=demo, role="editor", actor=owner)
+    add_member(tenant=viewed, user=demo, role="viewer", actor=owner)
     return {"acme": acme, "globex": globex, "viewed": viewed}
 
 

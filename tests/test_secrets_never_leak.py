@@ -23,15 +23,16 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from journeys.selectors.assets import BIZFLOW_FILE, DASHBOARD_FILE, ZIP_FILE
 from journeys.devtools.dynatrace_receiver import DynatraceReceiver
 from journeys.models import AuditEntry, Destination, JourneyDestination, Run, TenantAssets
+from journeys.selectors.assets import BIZFLOW_FILE, DASHBOARD_FILE, ZIP_FILE
 from journeys.services.assets import journey_assets_push
 from journeys.services.delivery import delivery_run
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.imports import journey_import_text
 from journeys.services.scheduling import journey_activate
-from journeys.services.tenancy import membership_set, tenant_create
+from journeys.services.tenancy import tenant_create
+from tests.members import add_member
 
 from .sinks.helpers import Received, ScriptedServer
 from .views.conftest import EXAMPLES
@@ -102,7 +103,7 @@ def world(receivers):
     alice, bob = User.objects.create_user("alice"), User.objects.create_user("bob")
     root = User.objects.create_superuser("root", "root@example.com", "pw")
     acme = tenant_create(name="Acme", owner=alice)
-    membership_set(tenant=acme, user=bob, role="editor", actor=alice)
+    add_member(tenant=acme, user=bob, role="editor", actor=alice)
     journey = journey_import_text(text=(EXAMPLES / "travel-booking.json").read_text(), owner=alice, tenant=acme)
 
     def make(name: str, kind: str, config: dict, secrets: dict) -> Destination:

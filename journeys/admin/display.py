@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.html import format_html
 
+from .. import formatting
 from ..services.tenancy import audit_record
 
 ADMIN_CSS = {"all": ["css/admin.css"]}
@@ -16,7 +16,8 @@ def badge(text: str, tone: str, title: str = ""):
 
 
 def when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "never"
+    """A moment as the admin shows every moment: to the second, in UTC, saying so."""
+    return formatting.utc(moment) if moment else "never"
 
 
 def audit_admin_change(request, obj, *, action: str, tenant, details: dict | None = None) -> None:

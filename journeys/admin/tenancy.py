@@ -1,12 +1,21 @@
 """Tenants with their members, caps and today's usage; the read-only audit log."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 
-from ..models import AuditEntry, Membership, Tenant, TenantDailyUsage
-from ..services.quotas import events_sent_on, usage_day
+from ..models import AuditEntry, Invitation, Membership, Tenant, TenantDailyUsage
+from ..selectors.delivery import tenant_events_delivered_on
+from ..services.quotas import usage_day
+from ..services.tenancy import (
+    AlreadyMember,
+    LastOwner,
+    invitation_cancel,
+    invitation_create,
+    membership_remove,
+    membership_set,
+)
 from .display import ADMIN_CSS, audit_admin_change, badge
 
 
@@ -25,10 +34,27 @@ class MembershipFormSet(forms.BaseInlineFormSet):
 
 
 class MembershipInline(admin.TabularInline):
+    """Members: their roles changed or removed here. Nobody joins here: they are invited below."""
+
     model = Membership
     formset = MembershipFormSet
     extra = 0
+    fields = ["user", "role"]
+    readonly_fields = ["user"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class InvitationInline(admin.TabularInline):
+    """Invitations not yet answered: the invitee accepts or declines on their team page."""
+
+    model = Invitation
+    extra = 0
+    fields = ["user", "role", "invited_by", "created_at"]
+    readonly_fields = ["invited_by", "created_at"]
     autocomplete_fields = ["user"]
+    verbose_name_plural = "invitations (members once they accept)"
 
 
 @admin.register(Tenant)
@@ -37,7 +63,7 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "events_per_day_cap", "journeys_per_day_cap"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, InvitationInline]
 
     class Media:
         css = ADMIN_CSS
@@ -46,7 +72,11 @@ class TenantAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(members=Count("memberships", distinct=True), journey_total=Count("journeys", distinct=True))
+            .annotate(
+                members=Count("memberships", distinct=True),
+                journey_total=Count("journeys", distinct=True),
+                delivered_today=tenant_events_delivered_on(usage_day(timezone.now())),
+            )
         )
 
     @admin.display(description="members", ordering="members")
@@ -57,9 +87,10 @@ class TenantAdmin(admin.ModelAdmin):
     def journey_count(self, tenant: Tenant) -> int:
         return tenant.journey_total
 
-    @admin.display(description="events today / cap")
+    @admin.display(description="events today (UTC) / cap", ordering="delivered_today")
     def events_today(self, tenant: Tenant):
-        sent = events_sent_on(tenant=tenant, day=usage_day(timezone.now()))
+        """Events the tenant's runs delivered this UTC day, whether or not a cap is (or was) set."""
+        sent = tenant.delivered_today
         cap = tenant.events_per_day_cap
         if cap is None:
             return f"{sent:,} (no cap)"
@@ -72,17 +103,49 @@ class TenantAdmin(admin.ModelAdmin):
         audit_admin_change(request, obj, action=action, tenant=obj, details=details)
 
     def save_formset(self, request, form, formset, change) -> None:
-        # Members added, changed or removed here are audited like those on the team page.
-        for removed in formset.deleted_forms:
-            member = removed.instance
-            if member.pk:
-                details = {"user": member.user.username}
-                audit_admin_change(request, member, action="member.removed", tenant=form.instance, details=details)
-        super().save_formset(request, form, formset, change)
-        for saved in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
-            action = "member.added" if saved in formset.new_objects else "member.role_changed"
-            details = {"user": saved.user.username, "role": saved.role}
-            audit_admin_change(request, saved, action=action, tenant=form.instance, details=details)
+        # Through the services, as on the team page: checked (the last owner stays) and audited.
+        tenant = form.instance
+        if formset.model is Membership:
+            self._save_members(request, tenant, formset)
+        elif formset.model is Invitation:
+            self._save_invitations(request, tenant, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def _save_members(self, request, tenant: Tenant, formset) -> None:
+        changed = [f for f in formset.initial_forms if f.has_changed() and f not in formset.deleted_forms]
+        # Promotions first, so handing ownership over in one save never leaves the tenant ownerless.
+        changed.sort(key=lambda f: f.cleaned_data["role"] != Membership.Role.OWNER)
+        try:
+            for member_form in changed:
+                member = member_form.instance
+                membership_set(
+                    tenant=tenant, user=member.user, role=member_form.cleaned_data["role"], actor=request.user
+                )
+            for removed in formset.deleted_forms:
+                if removed.instance.pk:
+                    membership_remove(tenant=tenant, user=removed.instance.user, actor=request.user)
+        except LastOwner as exc:
+            self.message_user(request, f"{exc}.", messages.ERROR)
+        # What the admin's own history message reads.
+        formset.new_objects = []
+        formset.changed_objects = [(f.instance, f.changed_data) for f in changed]
+        formset.deleted_objects = [f.instance for f in formset.deleted_forms if f.instance.pk]
+
+    def _save_invitations(self, request, tenant: Tenant, formset) -> None:
+        formset.deleted_objects = [f.instance for f in formset.deleted_forms if f.instance.pk]
+        for invitation in formset.deleted_objects:
+            invitation_cancel(invitation=invitation, actor=request.user)
+        kept = [f for f in formset.forms if f.has_changed() and f not in formset.deleted_forms and f.cleaned_data]
+        formset.new_objects, formset.changed_objects = [], []
+        for invitation_form in kept:
+            user, role = invitation_form.cleaned_data["user"], invitation_form.cleaned_data["role"]
+            try:
+                invitation = invitation_create(tenant=tenant, user=user, role=role, actor=request.user)
+            except AlreadyMember as exc:
+                self.message_user(request, f"{exc}.", messages.WARNING)
+            else:
+                formset.new_objects.append(invitation)
 
     def delete_model(self, request, obj) -> None:
         audit_admin_change(request, obj, action="tenant.deleted", tenant=None, details={"name": obj.name})

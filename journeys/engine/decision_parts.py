@@ -111,6 +111,17 @@ class Template:
         )
 
 
+def placeholders_in(value: Any) -> set[str]:
+    """Every ``$name`` in a template's text values (object keys are never substituted)."""
+    if isinstance(value, dict):
+        return set().union(*(placeholders_in(item) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(placeholders_in(item) for item in value))
+    if isinstance(value, str):
+        return {match.group(1) for match in _PLACEHOLDER.finditer(value)}
+    return set()
+
+
 def inline_text(value: bytes) -> bytes:
     """The text form of a JSON value, for a placeholder inside a longer string."""
     if value.startswith(b'"'):

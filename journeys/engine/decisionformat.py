@@ -1,14 +1,16 @@
-"""The decision settings file: a journey's decision steps described as JSON, beside its journey file.
+"""Decision settings as JSON: what each decision step's executions look like when the runtime reports them.
 
-A journey file (``loan-validation.json``) says which steps are decisions; this file says what each
-decision looks like when the decision runtime reports it (``examples/decisions/loan-validation.json``)::
+A journey file holds them under each decision step, as its ``decision_settings`` object
+(:func:`step_decisions_from_list`, :func:`decision_settings_to_dict`; see
+``examples/loan-validation.json``). The same objects, each with the ``step`` it belongs to (named by
+event type), also make a settings document of their own::
 
     {"format": "bizflow-studio/decisions", "version": 1, "journey": "loan-validation.json",
      "decisions": [{"step": "loan.decided", "decision_service_id": "...", ...}]}
 
-Steps are named by event type, as in the journey file. Reading is strict: a wrong type, a missing or
-an unknown key is reported with its key path (``decisions[0].rules[2].pct: must be a number``), all
-problems at once, then the settings are checked against the journey (:func:`validate_decision`).
+Reading is strict: a wrong type, a missing or an unknown key is reported with its key path
+(``decisions[0].rules[2].pct: must be a number``), all problems at once, then the settings are
+checked against the journey (:func:`validate_decision`).
 """
 
 from __future__ import annotations
@@ -139,16 +141,9 @@ def _read_behaviour(r: _Reader, d: dict, path: str) -> dict[str, Any]:
     return fields
 
 
-def _read_decision(r: _Reader, data: Any, path: str, journey: JourneySpec) -> DecisionSpec | None:
-    d = r.object(data, path, allowed=_KEYS, required=("step",) + _TEXT_KEYS)
-    if not d:
-        return None
-    step_type = r.text(d.get("step", ""), f"{path}.step")
-    types = [s.event_type for s in journey.steps]
-    if step_type not in types:
-        r.errors.append(SpecError(f"{path}.step", f"'{step_type}' is not the event type of one of the journey's steps"))
-        return None
-    fields: dict[str, Any] = {"step": types.index(step_type)}
+def _read_fields(r: _Reader, d: dict, path: str, step: int) -> DecisionSpec:
+    """The settings of decision step ``step`` from an object whose keys were checked already."""
+    fields: dict[str, Any] = {"step": step}
     for key in _TEXT_KEYS:
         fields[key] = r.text(d.get(key, ""), f"{path}.{key}")
     for key, default in _OPTIONAL_TEXT.items():
@@ -158,6 +153,41 @@ def _read_decision(r: _Reader, data: Any, path: str, journey: JourneySpec) -> De
     fields["rules"] = _read_rules(r, d.get("rules", []), f"{path}.rules")
     fields.update(_read_behaviour(r, d, path))
     return DecisionSpec(**fields)
+
+
+def _read_decision(r: _Reader, data: Any, path: str, journey: JourneySpec) -> DecisionSpec | None:
+    d = r.object(data, path, allowed=_KEYS, required=("step",) + _TEXT_KEYS)
+    if not d:
+        return None
+    step_type = r.text(d.get("step", ""), f"{path}.step")
+    types = [s.event_type for s in journey.steps]
+    if step_type not in types:
+        r.errors.append(SpecError(f"{path}.step", f"'{step_type}' is not the event type of one of the journey's steps"))
+        return None
+    return _read_fields(r, d, path, types.index(step_type))
+
+
+def step_decisions_from_list(steps: Any, journey: JourneySpec) -> tuple[list[DecisionSpec], list[SpecError]]:
+    """The decision settings a journey file holds per step (each decision step's optional
+    ``decision_settings`` object), and every problem with them, named by the file's key paths.
+
+    ``steps`` is the file's ``steps`` list, ``journey`` what the file describes (already valid)."""
+    r = _Reader()
+    decisions: list[DecisionSpec] = []
+    for index, item in enumerate(steps if isinstance(steps, list) else []):
+        if not isinstance(item, dict) or "decision_settings" not in item:
+            continue
+        path = f"steps[{index}].decision_settings"
+        if not journey.steps[index].is_decision:
+            r.errors.append(SpecError(path, 'only a step marked "decision": true can hold decision settings'))
+            continue
+        d = r.object(item["decision_settings"], path, allowed=_KEYS - {"step"}, required=_TEXT_KEYS)
+        if d:
+            decision = _read_fields(r, d, path, index)
+            if not r.errors:
+                r.errors.extend(validate_decision(journey, decision, path))
+            decisions.append(decision)
+    return decisions, r.errors
 
 
 def decisions_from_dict(data: Any, journey: JourneySpec) -> list[DecisionSpec]:
@@ -186,17 +216,26 @@ def decisions_from_dict(data: Any, journey: JourneySpec) -> list[DecisionSpec]:
 
 
 def decision_to_dict(journey: JourneySpec, decision: DecisionSpec) -> dict[str, Any]:
+    return {"step": journey.steps[decision.step].event_type, **decision_settings_to_dict(decision)}
+
+
+def _num(value: float) -> float | int:
+    """Whole numbers without ``.0``, as the journey file writes them."""
+    return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2**53 else value
+
+
+def decision_settings_to_dict(decision: DecisionSpec) -> dict[str, Any]:
+    """A decision's settings as a journey file holds them under its step (every key written)."""
     return {
-        "step": journey.steps[decision.step].event_type,
         **{key: getattr(decision, key) for key in _TEXT_KEYS},
         "decision_id": decision.decision_id,
         "deployment_space_id": decision.deployment_space_id,
         "engine_api_version": decision.engine_api_version,
-        "runtime_nodes": [{"name": n.value, "weight": n.weight} for n in decision.runtime_nodes],
+        "runtime_nodes": [{"name": n.value, "weight": _num(n.weight)} for n in decision.runtime_nodes],
         "execution_millis": {"min": decision.execution_millis_min, "max": decision.execution_millis_max},
-        "rules": [{"path": r.path, "pct": r.pct, "rejects": r.rejects} for r in decision.rules],
+        "rules": [{"path": r.path, "pct": _num(r.pct), "rejects": r.rejects} for r in decision.rules],
         "incident": {
-            "pct": decision.incident_pct,
+            "pct": _num(decision.incident_pct),
             "category": decision.incident_category,
             "stack_trace": decision.incident_stack_trace,
         },

@@ -73,6 +73,13 @@ def _timestamp_chars(ts_ms: np.ndarray, timestamp_format: str) -> np.ndarray:
     return out
 
 
+def rfc3339_strings(ts_ms: np.ndarray) -> list[str]:
+    """``YYYY-MM-DDTHH:MM:SS.mmmZ`` for each epoch-millisecond timestamp, as the events carry it."""
+    if not ts_ms.size:
+        return []
+    return _timestamp_chars(ts_ms, "rfc3339").view("S24").ravel().astype(str).tolist()
+
+
 def uuid_bytes(raw: np.ndarray) -> list[bytes]:
     """Canonical 8-4-4-4-12 UUID text (ASCII bytes) for an (n, 16) uint8 array."""
     hexed = np.concatenate([_hex(raw), np.full((raw.shape[0], 1), ord("-"), np.uint8)], axis=1)
@@ -264,10 +271,7 @@ class Encoder:
             raise ValueError(f"timestamp_format must be one of {TIMESTAMP_FORMATS}")
         spec = journey.spec
         self.timestamp_format = timestamp_format
-        self._carries = {
-            name: np.array([getattr(s, f"carries_{name}") for s in spec.steps], bool)[journey.type_step]
-            for name in ("location", "segment", "revenue")
-        }
+        self._carries = {name: journey.type_carries[name] for name in ("location", "segment", "revenue")}
         self._ts_width = 13 if timestamp_format == "epoch_ms" else 24
         self._fixed_template, positions = self._fixed_layout(spec.event_provider, spec.correlation_field)
         self._fixed_runs = _runs(positions)

@@ -58,7 +58,7 @@ def _override(document: JourneyDocument, journeys_per_day: float | None, seed: i
     problems = validate(spec)
     if problems:
         raise JourneyImportError(problems)
-    return JourneyDocument(spec, document.description)
+    return replace(document, spec=spec)
 
 
 def read_journey_text(text: str, *, journeys_per_day: float | None = None, seed: int | None = None) -> JourneyDocument:

@@ -15,11 +15,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .decisionformat import decision_settings_to_dict, step_decisions_from_list
+from .decisions import DecisionSpec
 from .errors import JourneyImportError, fail
-from .spec import ATTRIBUTES, ErrorRule, Incident, JourneySpec, Revenue, SpecError, Step, Weighted, validate
+from .spec import (
+    ATTRIBUTES,
+    ErrorRule,
+    Incident,
+    JourneySpec,
+    Revenue,
+    SpecError,
+    Step,
+    Surge,
+    Variant,
+    Weighted,
+    validate,
+)
 
 FORMAT = "bizflow-studio/journey"
-VERSION = 1
+VERSION = 2  # what export writes
+READABLE_VERSIONS = (1, 2)  # version 2 adds variants, delay shapes and surges; version 1 files read unchanged
 
 # The keys each object may hold: the required ones must be there, any other key is refused.
 _TOP_REQUIRED = tuple("format version name event_provider correlation_field steps".split())
@@ -28,17 +43,26 @@ _TOP_OPTIONAL = tuple(
     "segment revenue hosts incidents extra_attributes".split()
 )
 _STEP_OPTIONAL = tuple(
-    "drop_off_pct min_delay_hours max_delay_hours max_loops optional_pct attributes decision".split()
+    "drop_off_pct min_delay_hours max_delay_hours max_loops optional_pct attributes decision decision_settings".split()
 )
 _WINDOW_KEYS = ("starts_at", "ends_at", "daily_start_hour", "daily_end_hour")
+# Keys only a version 2 file may hold.
+_TOP_OPTIONAL_V2 = ("surges",)
+_STEP_OPTIONAL_V2 = ("delay_shape", "variants")
+_VARIANT_REQUIRED = ("name", "event_type", "weight")
+_VARIANT_OPTIONAL = tuple(
+    "min_delay_hours max_delay_hours delay_shape max_loops attributes decision ends_journey".split()
+)
 
 
 @dataclass(frozen=True)
 class JourneyDocument:
-    """What a journey file holds: the journey, plus the description that lives beside it."""
+    """What a journey file holds: the journey, the description that lives beside it, and the
+    settings of its decision steps (each step's optional ``decision_settings``)."""
 
     spec: JourneySpec
     description: str = ""
+    decisions: tuple[DecisionSpec, ...] = ()
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -58,44 +82,81 @@ def _when(moment: datetime | None) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def _attributes(way: Step | Variant) -> list[str]:
+    carried = {"location": way.carries_location, "segment": way.carries_segment, "revenue": way.carries_revenue}
+    return [name for name in ATTRIBUTES if carried[name]]
+
+
+def _variant_to_dict(variant: Variant) -> dict[str, Any]:
+    return {
+        "name": variant.name,
+        "event_type": variant.event_type,
+        "weight": _num(variant.weight),
+        "min_delay_hours": _num(variant.min_delay_hours),
+        "max_delay_hours": _num(variant.max_delay_hours),
+        "delay_shape": variant.delay_shape,
+        "max_loops": variant.max_loops,
+        "attributes": _attributes(variant),
+        "decision": variant.is_decision,
+        "ends_journey": variant.ends_journey,
+    }
+
+
 def _step_to_dict(step: Step) -> dict[str, Any]:
-    carried = {"location": step.carries_location, "segment": step.carries_segment, "revenue": step.carries_revenue}
+    optional = None if step.optional_pct is None else _num(step.optional_pct)
+    if step.variants:  # every variant holds its own delay, shape, loops, attributes and decision flag
+        variants = [_variant_to_dict(variant) for variant in step.variants]
+        return {
+            "name": step.name,
+            "drop_off_pct": _num(step.drop_off_pct),
+            "optional_pct": optional,
+            "variants": variants,
+        }
     return {
         "name": step.name,
         "event_type": step.event_type,
         "drop_off_pct": _num(step.drop_off_pct),
         "min_delay_hours": _num(step.min_delay_hours),
         "max_delay_hours": _num(step.max_delay_hours),
+        "delay_shape": step.delay_shape,
         "max_loops": step.max_loops,
-        "optional_pct": None if step.optional_pct is None else _num(step.optional_pct),
-        "attributes": [name for name in ATTRIBUTES if carried[name]],
+        "optional_pct": optional,
+        "attributes": _attributes(step),
         "decision": step.is_decision,
     }
 
 
+def _window_to_dict(window: Incident | Surge) -> dict[str, Any]:
+    """Only the window a valid incident or surge uses: an absolute one or daily hours."""
+    keys = {
+        "starts_at": _when(window.starts_at),
+        "ends_at": _when(window.ends_at),
+        "daily_start_hour": window.daily_start_hour,
+        "daily_end_hour": window.daily_end_hour,
+    }
+    return {key: _num(value) if isinstance(value, float) else value for key, value in keys.items() if value is not None}
+
+
 def _incident_to_dict(incident: Incident, step_type: str) -> dict[str, Any]:
     data: dict[str, Any] = {"step": step_type, "error": incident.error_name, "pct": _num(incident.pct)}
-    # Only the window a valid incident uses is written: an absolute one or daily hours.
-    window = {
-        "starts_at": _when(incident.starts_at),
-        "ends_at": _when(incident.ends_at),
-        "daily_start_hour": incident.daily_start_hour,
-        "daily_end_hour": incident.daily_end_hour,
-    }
-    data.update(
-        (key, _num(value) if isinstance(value, float) else value) for key, value in window.items() if value is not None
-    )
+    data.update(_window_to_dict(incident))
     return data
+
+
+def _surge_to_dict(surge: Surge) -> dict[str, Any]:
+    return {"multiplier": _num(surge.multiplier), **_window_to_dict(surge)}
 
 
 def spec_to_dict(spec: JourneySpec, *, description: str = "") -> dict[str, Any]:
     """The journey as a JSON-ready document; every key is written so the file documents itself."""
-    types = [step.event_type for step in spec.steps]
 
-    def step_type(index: int) -> str:
-        if not 0 <= index < len(types):
-            raise ValueError(f"step index {index} is not one of the journey's {len(types)} steps")
-        return types[index]
+    def step_type(index: int, variant: int | None) -> str:
+        """Errors and incidents name their step (or variant) by its event type."""
+        if not 0 <= index < len(spec.steps):
+            raise ValueError(f"step index {index} is not one of the journey's {len(spec.steps)} steps")
+        if spec.steps[index].variants and (variant is None or not 0 <= variant < len(spec.steps[index].variants)):
+            raise ValueError(f"step {index} has variants: name one of them")
+        return spec.way_type(index, variant)
 
     data: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": spec.name}
     if description:
@@ -117,14 +178,15 @@ def spec_to_dict(spec: JourneySpec, *, description: str = "") -> dict[str, Any]:
         hour_weights=[_num(w) for w in spec.hour_weights],
         weekday_weights=[_num(w) for w in spec.weekday_weights],
         steps=[_step_to_dict(step) for step in spec.steps],
-        errors=[{"step": step_type(e.step), "name": e.name, "pct": _num(e.pct)} for e in spec.errors],
+        errors=[{"step": step_type(e.step, e.variant), "name": e.name, "pct": _num(e.pct)} for e in spec.errors],
         location_field=spec.location_field,
         locations=[{"name": w.value, "weight": _num(w.weight)} for w in spec.locations],
         segment=segment,
         revenue=revenue,
         hosts=[{"id": w.value, "weight": _num(w.weight)} for w in spec.hosts],
-        incidents=[_incident_to_dict(i, step_type(i.step)) for i in spec.incidents],
+        incidents=[_incident_to_dict(i, step_type(i.step, i.variant)) for i in spec.incidents],
         extra_attributes=dict(spec.extra_attributes),
+        surges=[_surge_to_dict(surge) for surge in spec.surges],
     )
     return data
 
@@ -155,6 +217,18 @@ def dumps(spec: JourneySpec, *, description: str = "") -> str:
     return _pretty(spec_to_dict(spec, description=description)) + "\n"
 
 
+def document_to_dict(document: JourneyDocument) -> dict[str, Any]:
+    """The journey as :func:`spec_to_dict` writes it, each decision step holding its decision settings."""
+    data = spec_to_dict(document.spec, description=document.description)
+    for decision in document.decisions:
+        data["steps"][decision.step]["decision_settings"] = decision_settings_to_dict(decision)
+    return data
+
+
+def dumps_document(document: JourneyDocument) -> str:
+    return _pretty(document_to_dict(document)) + "\n"
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 _MISSING = object()
@@ -170,8 +244,9 @@ _KINDS = {
 class _Reader:
     """Type-checked access to a parsed document that records every problem instead of stopping."""
 
-    def __init__(self) -> None:
+    def __init__(self, version: int = VERSION) -> None:
         self.errors: list[SpecError] = []
+        self.version = version
 
     def error(self, path: str, message: str) -> None:
         self.errors.append(SpecError(path, message))
@@ -180,16 +255,21 @@ class _Reader:
     def join(path: str, key: str) -> str:
         return f"{path}.{key}" if path else key
 
-    def obj(self, data: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict | None:
+    def obj(
+        self, data: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = (), v2: tuple[str, ...] = ()
+    ) -> dict | None:
+        """``data`` checked to be an object with the given keys; ``v2`` keys only in a version 2 file."""
         if not isinstance(data, dict):
             self.error(path, "must be an object")
             return None
         for key in required:
             if key not in data:
                 self.error(self.join(path, key), "is missing")
-        allowed = required + optional
+        allowed = required + optional + (v2 if self.version >= 2 else ())
         for key in data:
-            if key not in allowed:
+            if key in v2 and key not in allowed:
+                self.error(self.join(path, str(key)), 'needs journey format version 2: write "version": 2')
+            elif key not in allowed:
                 self.error(self.join(path, str(key)), f"unknown key (allowed: {', '.join(allowed)})")
         return data
 
@@ -239,14 +319,49 @@ class _Reader:
             return None
 
 
-def _read_step(r: _Reader, path: str, data: Any) -> Step:
-    d = r.obj(data, path, ("name", "event_type"), _STEP_OPTIONAL) or {}
+def _carried(r: _Reader, d: dict, path: str, default: set[str]) -> set[str]:
+    if "attributes" not in d:
+        return default
     carried: set[str] = set()
     for item_path, name in r.items(d, path, "attributes"):
         if name not in ATTRIBUTES:
             r.error(item_path, f"must be one of {', '.join(ATTRIBUTES)}")
         carried.add(name)
-    return Step(
+    return carried
+
+
+def _read_variant(r: _Reader, path: str, data: Any, step: Step) -> Variant:
+    """A variant; every key it leaves out takes its step's value."""
+    d = r.obj(data, path, _VARIANT_REQUIRED, _VARIANT_OPTIONAL) or {}
+    step_carries = {name for name in ATTRIBUTES if getattr(step, f"carries_{name}")}
+    carried = _carried(r, d, path, step_carries)
+    return Variant(
+        name=r.get(d, path, "name", "string", ""),
+        event_type=r.get(d, path, "event_type", "string", ""),
+        weight=r.get(d, path, "weight", "number", 1.0),
+        min_delay_hours=r.get(d, path, "min_delay_hours", "number", step.min_delay_hours),
+        max_delay_hours=r.get(d, path, "max_delay_hours", "number", step.max_delay_hours),
+        delay_shape=r.get(d, path, "delay_shape", "string", step.delay_shape),
+        max_loops=r.get(d, path, "max_loops", "integer", step.max_loops),
+        carries_location="location" in carried,
+        carries_segment="segment" in carried,
+        carries_revenue="revenue" in carried,
+        is_decision=r.get(d, path, "decision", "boolean", step.is_decision),
+        ends_journey=r.get(d, path, "ends_journey", "boolean", False),
+    )
+
+
+def _read_step(r: _Reader, path: str, data: Any) -> Step:
+    if r.version < 2:
+        d = r.obj(data, path, ("name", "event_type"), _STEP_OPTIONAL, _STEP_OPTIONAL_V2) or {}
+    else:
+        d = r.obj(data, path, ("name",), ("event_type",) + _STEP_OPTIONAL, _STEP_OPTIONAL_V2) or {}
+        if isinstance(data, dict) and "event_type" not in d and "variants" not in d:
+            r.error(r.join(path, "event_type"), "is missing")
+        elif "event_type" in d and "variants" in d:
+            r.error(path, "holds both event_type and variants: a step has one or the other")
+    carried = _carried(r, d, path, set())
+    step = Step(
         name=r.get(d, path, "name", "string", ""),
         event_type=r.get(d, path, "event_type", "string", ""),
         drop_off_pct=r.get(d, path, "drop_off_pct", "number", 0.0),
@@ -258,35 +373,51 @@ def _read_step(r: _Reader, path: str, data: Any) -> Step:
         carries_segment="segment" in carried,
         carries_revenue="revenue" in carried,
         is_decision=r.get(d, path, "decision", "boolean", False),
+        delay_shape=r.get(d, path, "delay_shape", "string", "uniform"),
+    )
+    if "variants" not in d or r.version < 2:
+        return step
+    variants = tuple(_read_variant(r, item_path, item, step) for item_path, item in r.items(d, path, "variants"))
+    # The step's own delay, loops, attributes and decision flag were defaults for its variants.
+    return Step(
+        name=step.name,
+        event_type="",
+        drop_off_pct=step.drop_off_pct,
+        optional_pct=step.optional_pct,
+        variants=variants,
     )
 
 
-def _step_ref(r: _Reader, d: dict, path: str, index_of: dict[str, int]) -> int:
+def _step_ref(r: _Reader, d: dict, path: str, index_of: dict[str, tuple[int, int | None]]) -> tuple[int, int | None]:
+    """(step, variant) named by ``d["step"]``: the event type of a plain step or of a variant."""
     event_type = r.get(d, path, "step", "string")
     if event_type is None:  # missing or not a string: already reported
-        return -1
+        return -1, None
     if event_type not in index_of:
         r.error(r.join(path, "step"), f"no step has the event type '{event_type}'")
-        return -1
+        return -1, None
     return index_of[event_type]
 
 
-def _read_errors(r: _Reader, doc: dict, index_of: dict[str, int]) -> tuple[ErrorRule, ...]:
+def _read_errors(r: _Reader, doc: dict, index_of: dict[str, tuple[int, int | None]]) -> tuple[ErrorRule, ...]:
     rules = []
     for path, item in r.items(doc, "", "errors"):
         d = r.obj(item, path, ("step", "name", "pct")) or {}
-        step = _step_ref(r, d, path, index_of)
-        rules.append(ErrorRule(r.get(d, path, "name", "string", ""), step, r.get(d, path, "pct", "number", 0.0)))
+        step, variant = _step_ref(r, d, path, index_of)
+        name, pct = r.get(d, path, "name", "string", ""), r.get(d, path, "pct", "number", 0.0)
+        rules.append(ErrorRule(name, step, pct, variant))
     return tuple(rules)
 
 
-def _read_incidents(r: _Reader, doc: dict, index_of: dict[str, int]) -> tuple[Incident, ...]:
+def _read_incidents(r: _Reader, doc: dict, index_of: dict[str, tuple[int, int | None]]) -> tuple[Incident, ...]:
     incidents = []
     for path, item in r.items(doc, "", "incidents"):
         d = r.obj(item, path, ("step", "error", "pct"), _WINDOW_KEYS) or {}
+        step, variant = _step_ref(r, d, path, index_of)
         incidents.append(
             Incident(
-                step=_step_ref(r, d, path, index_of),
+                step=step,
+                variant=variant,
                 error_name=r.get(d, path, "error", "string", ""),
                 pct=r.get(d, path, "pct", "number", 0.0),
                 starts_at=r.when(d, path, "starts_at"),
@@ -296,6 +427,22 @@ def _read_incidents(r: _Reader, doc: dict, index_of: dict[str, int]) -> tuple[In
             )
         )
     return tuple(incidents)
+
+
+def _read_surges(r: _Reader, doc: dict) -> tuple[Surge, ...]:
+    surges = []
+    for path, item in r.items(doc, "", "surges") if r.version >= 2 else ():
+        d = r.obj(item, path, ("multiplier",), _WINDOW_KEYS) or {}
+        surges.append(
+            Surge(
+                multiplier=r.get(d, path, "multiplier", "number", 1.0),
+                starts_at=r.when(d, path, "starts_at"),
+                ends_at=r.when(d, path, "ends_at"),
+                daily_start_hour=r.get(d, path, "daily_start_hour", "number", nullable=True),
+                daily_end_hour=r.get(d, path, "daily_end_hour", "number", nullable=True),
+            )
+        )
+    return tuple(surges)
 
 
 def _read_weighted(r: _Reader, data: dict, path: str, key: str, label: str) -> tuple[Weighted, ...]:
@@ -340,22 +487,24 @@ def _check_header(data: Any) -> dict:
         raise fail("", "a journey file must hold one JSON object")
     if data.get("format") != FORMAT:
         raise fail("format", f'must be "{FORMAT}" (this is not a BizFlow Studio journey file)')
-    if data.get("version") != VERSION:
-        raise fail(
-            "version", f"this file is version {data.get('version')!r}; this BizFlow Studio reads version {VERSION}"
-        )
+    version = data.get("version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise fail("version", f"this file is version {version!r}; this BizFlow Studio reads versions 1 and {VERSION}")
     return data
 
 
 def document_from_dict(data: Any) -> JourneyDocument:
     """Read a parsed journey document; raise :class:`JourneyImportError` listing every problem."""
     doc = _check_header(data)
-    r = _Reader()
-    r.obj(doc, "", _TOP_REQUIRED, _TOP_OPTIONAL)
+    r = _Reader(version=doc["version"])
+    r.obj(doc, "", _TOP_REQUIRED, _TOP_OPTIONAL, _TOP_OPTIONAL_V2)
     steps = tuple(_read_step(r, path, item) for path, item in r.items(doc, "", "steps"))
-    index_of: dict[str, int] = {}
+    index_of: dict[str, tuple[int, int | None]] = {}
     for index, step in enumerate(steps):
-        index_of.setdefault(step.event_type, index)
+        if not step.variants:
+            index_of.setdefault(step.event_type, (index, None))
+        for variant_index, variant in enumerate(step.variants):
+            index_of.setdefault(variant.event_type, (index, variant_index))
     segment_field, segments = _read_segment(r, doc)
     defaults = JourneySpec(name="", event_provider="", correlation_field="", steps=())
     spec = JourneySpec(
@@ -377,6 +526,7 @@ def document_from_dict(data: Any) -> JourneyDocument:
         hosts=_read_weighted(r, doc, "", "hosts", "id"),
         incidents=_read_incidents(r, doc, index_of),
         extra_attributes=_read_extra(r, doc),
+        surges=_read_surges(r, doc),
     )
     description = r.get(doc, "", "description", "string", "")
     if r.errors:
@@ -384,7 +534,10 @@ def document_from_dict(data: Any) -> JourneyDocument:
     problems = validate(spec)
     if problems:
         raise JourneyImportError([SpecError(_document_path(e.path, spec), e.message) for e in problems])
-    return JourneyDocument(spec, description)
+    decisions, problems = step_decisions_from_list(doc["steps"], spec)
+    if problems:
+        raise JourneyImportError(problems)
+    return JourneyDocument(spec, description, tuple(decisions))
 
 
 # validate() names the specification's fields; a reader of the file wants the file's own keys.
@@ -394,6 +547,7 @@ _PATH_RENAMES = (
     (re.compile(r"^revenue\.min_value"), "revenue.min"),
     (re.compile(r"^revenue\.max_value"), "revenue.max"),
     (re.compile(r"^(incidents\[\d+\])\.error_name"), r"\1.error"),
+    (re.compile(r"^((?:incidents|errors)\[\d+\])\.variant"), r"\1.step"),
     (re.compile(r"^(hosts\[\d+\])\.value"), r"\1.id"),
     (re.compile(r"^(locations\[\d+\])\.value"), r"\1.name"),
 )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from .columns import EventColumns
-from .compiled import BLOCK_MS, CompiledIncident, CompiledJourney, CompiledStep
+from .compiled import BLOCK_MS, MS_PER_HOUR, CompiledIncident, CompiledJourney, CompiledStep, CompiledWay
+from .delays import LOGNORMAL_CAP_Z
 
 
 def block_rng(seed: int, block: int) -> np.random.Generator:
@@ -23,10 +24,15 @@ def _pick(rng: np.random.Generator, cumulative: np.ndarray | None, n: int) -> np
     return np.searchsorted(cumulative, rng.random(n), side="right").astype(np.int16)
 
 
-def _delays(rng: np.random.Generator, step: CompiledStep, n: int) -> np.ndarray:
-    if step.min_delay_ms == step.max_delay_ms:
-        return np.full(n, step.min_delay_ms, np.int64)
-    return rng.integers(step.min_delay_ms, step.max_delay_ms + 1, n, dtype=np.int64)
+def _delays(rng: np.random.Generator, way: CompiledWay, n: int) -> np.ndarray:
+    if way.lognormal is not None:  # ln(delay) normal, its tail capped at the 99.99th percentile
+        mu, sigma = way.lognormal
+        z = np.minimum(rng.standard_normal(n), LOGNORMAL_CAP_Z)
+        hours = np.exp(mu + sigma * z)
+        return np.minimum(np.rint(hours * MS_PER_HOUR).astype(np.int64), way.ceiling_ms)
+    if way.min_delay_ms == way.max_delay_ms:
+        return np.full(n, way.min_delay_ms, np.int64)
+    return rng.integers(way.min_delay_ms, way.max_delay_ms + 1, n, dtype=np.int64)
 
 
 def _uuids(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -59,10 +65,9 @@ class _Emitter:
         self.seq[journeys] += 1
 
 
-def _run_step(journey, step, rng, alive, prev, start, emitter: _Emitter) -> None:
+def _run_step(journey, step: CompiledStep, rng, alive, prev, start, emitter: _Emitter) -> None:
     if step.index == 0:
         idx = np.arange(alive.size)
-        ts = start
     else:
         idx = np.flatnonzero(alive)
         if step.take_probability < 1:
@@ -71,38 +76,71 @@ def _run_step(journey, step, rng, alive, prev, start, emitter: _Emitter) -> None
             dropped = rng.random(idx.size) < step.drop_probability
             alive[idx[dropped]] = False
             idx = idx[~dropped]
-        ts = prev[idx] + _delays(rng, step, idx.size)
+    if step.way_cumulative is None:
+        _run_way(journey, step.ways[0], step.index == 0, rng, idx, alive, prev, start, emitter)
+        return
+    # One variant per journey, by weight; then each variant's journeys go on as through a plain step.
+    which = np.searchsorted(step.way_cumulative, rng.random(idx.size), side="right")
+    for number, way in enumerate(step.ways):
+        _run_way(journey, way, step.index == 0, rng, idx[which == number], alive, prev, start, emitter)
+
+
+def _run_way(journey, way: CompiledWay, first: bool, rng, idx, alive, prev, start, emitter: _Emitter) -> None:
+    ts = start[idx] if first else prev[idx] + _delays(rng, way, idx.size)
     error_code = np.full(idx.size, -1, np.int16)
-    if step.error_cumulative.size:
-        which = np.searchsorted(step.error_cumulative, rng.random(idx.size), side="right")
-        failed = which < step.error_cumulative.size
-        error_code[failed] = np.asarray(step.error_type_codes, np.int16)[which[failed]]
-    for incident in step.incidents:  # on top of the normal errors, inside its window only
+    if way.error_cumulative.size:
+        which = np.searchsorted(way.error_cumulative, rng.random(idx.size), side="right")
+        failed = which < way.error_cumulative.size
+        error_code[failed] = np.asarray(way.error_type_codes, np.int16)[which[failed]]
+    for incident in way.incidents:  # on top of the normal errors, inside its window only
         hit = (rng.random(idx.size) < incident.probability) & _in_window(journey, incident, ts)
         error_code[hit] = incident.type_code
     failed = error_code >= 0
     emitter.emit(idx[failed], ts[failed], error_code[failed])
     alive[idx[failed]] = False
     idx, ts = idx[~failed], ts[~failed]
-    emitter.emit(idx, ts, step.type_code)
+    emitter.emit(idx, ts, way.type_code)
     prev[idx] = ts
-    if step.max_loops > 1:
-        repetitions = rng.integers(1, step.max_loops + 1, idx.size)
-        for done in range(1, step.max_loops):
+    if way.ends_journey:  # an end state: after its events, loops included
+        alive[idx] = False
+    if way.max_loops > 1:
+        repetitions = rng.integers(1, way.max_loops + 1, idx.size)
+        for done in range(1, way.max_loops):
             more = repetitions > done
             idx, ts, repetitions = idx[more], ts[more], repetitions[more]
-            ts = ts + _delays(rng, step, idx.size)
-            emitter.emit(idx, ts, step.type_code)
+            ts = ts + _delays(rng, way, idx.size)
+            emitter.emit(idx, ts, way.type_code)
             prev[idx] = ts
+
+
+def _start_times(journey: CompiledJourney, rng: np.random.Generator, block: int) -> np.ndarray:
+    """Poisson starts in the block, uniform within it, or piecewise uniform where surges change the rate."""
+    pieces = journey.surge_pieces(block)
+    if pieces is None:
+        n = int(rng.poisson(journey.starts_per_block(block)))
+        return np.sort(rng.integers(0, BLOCK_MS, n, dtype=np.int64)) + block * BLOCK_MS
+    lows, highs, multipliers = pieces
+    weights = (highs - lows) * multipliers
+    total = float(weights.sum())
+    n = int(rng.poisson(journey.starts_per_block(block) * total / BLOCK_MS))
+    if n == 0:
+        return np.empty(0, np.int64)
+    # Inverse of the piecewise-linear cumulative rate: a uniform draw over the total weight.
+    position = rng.random(n) * total
+    cumulative = np.cumsum(weights)
+    piece = np.minimum(np.searchsorted(cumulative, position, side="right"), lows.size - 1)
+    before = cumulative[piece] - weights[piece]
+    offset = lows[piece] + np.floor((position - before) / multipliers[piece]).astype(np.int64)
+    return np.sort(np.clip(offset, lows[piece], highs[piece] - 1)) + block * BLOCK_MS
 
 
 def simulate_block(journey: CompiledJourney, block: int) -> EventColumns:
     """Every event of the journeys starting in ``block``, sorted by (timestamp, journey, seq)."""
     rng = block_rng(journey.spec.seed, block)
-    n = int(rng.poisson(journey.starts_per_block(block)))
+    start = _start_times(journey, rng, block)
+    n = start.size
     if n == 0:
         return EventColumns.empty()
-    start = np.sort(rng.integers(0, BLOCK_MS, n, dtype=np.int64)) + block * BLOCK_MS
     correlation, event_base = _uuids(rng, n), _uuids(rng, n)
     location = _pick(rng, journey.location_cumulative, n)
     segment = _pick(rng, journey.segment_cumulative, n)

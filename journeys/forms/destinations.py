@@ -17,6 +17,7 @@ from django.http import Http404
 from ..models import Destination, Journey
 
 SECRET_IS_SET = "Set. Leave empty to keep it, or type a new value to replace it."
+ENTER_AGAIN = "The address changed: enter it again (a stored secret never follows a new address)."
 
 
 class DestinationForm(forms.Form):
@@ -66,3 +67,30 @@ def settings_form(kind: str, *, destination: Destination | None = None, data=Non
             field.required = False
             field.help_text = field.help_text or SECRET_IS_SET
     return form
+
+
+def settings_form_for_edit(destination: Destination, data) -> forms.Form:
+    """The settings form for saving ``destination``: when the posted address differs from the stored
+    one, the form is checked again as if no secret were stored, so each secret the kind needs is
+    asked for again beside its field (and optional ones are cleared) rather than kept.
+
+    ``form.secrets_reentered`` then says that every secret in ``to_secrets()`` was typed in this time.
+    """
+    from ..services.destinations import destination_address_changed
+
+    form = settings_form(destination.kind, destination=destination, data=data)
+    form.secrets_reentered = False
+    if data is None or not form.is_valid():
+        return form
+    if not destination_address_changed(destination=destination, config=form.to_config()):
+        return form
+    fresh = settings_form_class(destination.kind)(data, config=destination.config, secrets={}, prefix="settings")
+    for name in getattr(fresh, "secret_fields", ()):
+        if name in fresh.fields:
+            fresh.fields[name].help_text = ENTER_AGAIN
+    fresh.secrets_reentered = True
+    if not fresh.is_valid():
+        for name in getattr(fresh, "secret_fields", ()):
+            if fresh.has_error(name):
+                fresh.add_error(name, ENTER_AGAIN)
+    return fresh

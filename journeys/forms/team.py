@@ -1,4 +1,4 @@
-"""The team page's forms: add a member by username, change a member's role."""
+"""The team page's forms: invite someone by username, change a member's role."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class MemberAddForm(forms.Form):
             raise forms.ValidationError(f"There is no user named {username}: they need an account first.")
         if Membership.objects.filter(tenant=self.tenant, user=user).exists():
             raise forms.ValidationError(f"{user.username} is already a member: change their role below.")
+        # Inviting again only changes the role offered; they still have to accept.
         self.user = user
         return user.username
 

@@ -2,7 +2,7 @@ from .assets import TenantAssets
 from .decisions import DecisionSettings
 from .delivery import Destination, JourneyDestination, Run
 from .journey import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
-from .tenancy import AuditEntry, Membership, Tenant, TenantDailyUsage
+from .tenancy import AuditEntry, Invitation, Membership, Tenant, TenantDailyUsage
 
 __all__ = [
     "AuditEntry",
@@ -11,6 +11,7 @@ __all__ = [
     "ErrorRule",
     "Host",
     "Incident",
+    "Invitation",
     "Journey",
     "JourneyDestination",
     "Location",

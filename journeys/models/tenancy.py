@@ -42,6 +42,27 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()}) in {self.tenant}"
 
 
+class Invitation(models.Model):
+    """An owner's offer of a role in a tenant: the invitee becomes a member only by accepting it.
+
+    Until then the invitee has no :class:`Membership`, so every access check (which asks only about
+    memberships) treats them as an outsider: they see the invitation on their team page, nothing else.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=10, choices=Membership.Role.choices, default=Membership.Role.VIEWER)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tenant", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "user"], name="one_invitation_per_user_and_tenant")]
+
+    def __str__(self) -> str:
+        return f"{self.user} invited as {self.get_role_display().lower()} to {self.tenant}"
+
+
 class TenantDailyUsage(models.Model):
     """Events a tenant's runs sent on one UTC day: the counter its events-per-day cap is checked against.
 

@@ -16,7 +16,7 @@ from .. import formatting as fmt
 from ..engine.forecast import Forecast, StepForecast
 from ..engine.spec import JourneySpec
 
-NODE_W, NODE_H = 150, 104
+NODE_W, NODE_H = 150, 118
 GAP = 66  # between two nodes of a row: the edge and its drop-off label
 MARGIN = 64  # left and right of each row: where the edge that wraps to the next row runs
 TOP = 50  # above a node: its loop edge
@@ -24,6 +24,40 @@ BOTTOM = 74  # below a node: its error badge, its bypass edge and the edge to th
 ROW_H = TOP + NODE_H + BOTTOM
 MAX_WIDTH = 1360  # six nodes a row; the page scales the picture down on narrower screens
 MAX_PER_ROW = (MAX_WIDTH - 2 * MARGIN + GAP) // (NODE_W + GAP)
+BYPASS_LANDING = 12  # where a bypass that wraps lands on the next row's first node, from its left
+TAG_W = 62  # the "optional" or "decision" tag on a node's top edge
+PAD = 10  # inside a node, left and right of its text
+NAME_LINES, TYPE_LINES = 2, 2  # at most; longer text is shortened and the node's <title> holds it whole
+
+# Font sizes in px (static/css/app.css draws them; nothing below 11 px, so the graph stays readable
+# when a narrow screen shows it at its own size) and an upper estimate of a character's width in em:
+# system sans-serif averages about 0.55 em (bold 0.6), a monospace font is 0.6 em exactly.
+FONTS = {
+    "node-name": (13, 0.62),
+    "node-number-text": (11, 0.62),
+    "node-type": (11, 0.6),
+    "node-share": (11, 0.56),
+    "node-count": (21, 0.62),
+    "node-unit": (11, 0.56),
+    "drop-pct": (11, 0.6),
+    "drop-count": (11, 0.56),
+    "bypass-label": (11, 0.58),
+    "loop-label": (11, 0.58),
+    "error-label": (11, 0.6),
+    "node-tag-text": (11, 0.58),
+}
+
+
+def text_width(text: str, css: str) -> float:
+    """An upper estimate of ``text``'s width in px when drawn with the class ``css``."""
+    size, em = FONTS[css]
+    return len(text) * size * em
+
+
+def _fits(text: str, css: str, room: float) -> int:
+    """How many leading characters of ``text`` fit in ``room`` px."""
+    size, em = FONTS[css]
+    return max(1, int(room // (size * em)))
 
 
 @dataclass(frozen=True)
@@ -69,13 +103,41 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _wrap(text: str, first: int, rest: int) -> list[str]:
-    """At most two lines, broken between words where one fits; the second is cut short if need be."""
-    if len(text) <= first:
-        return [text]
-    cut = text.rfind(" ", 0, first + 1)
-    cut = cut if cut > 0 else first
-    return [text[:cut].rstrip(), _clip(text[cut:].strip(), rest)]
+def wrap(text: str, widths: list[int], breaks: str = " ") -> list[str]:
+    """``text`` on as many lines as ``widths`` gives (each line's width in characters), broken after one
+    of ``breaks`` where that fits and anywhere in a long unbroken word; the last line is shortened
+    with "…" when the text does not fit."""
+    lines: list[str] = []
+    rest = text.strip()
+    for number, width in enumerate(widths):
+        if len(rest) <= width:
+            return [*lines, rest] if rest else lines
+        if number == len(widths) - 1:
+            return [*lines, _clip(rest, width)]
+        cut = max(rest.rfind(mark, 0, width + (mark == " ")) for mark in breaks)
+        cut = cut + 1 if cut > 0 else width  # keep a dot or dash at the end of its line; a space goes
+        lines.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return lines
+
+
+@dataclass(frozen=True)
+class NodeText:
+    """What a step's node says, line by line, fitted to the node: the layout's one word on text."""
+
+    name: tuple[str, ...]
+    event_type: tuple[str, ...]
+
+    @classmethod
+    def fit(cls, name: str, event_type: str) -> NodeText:
+        room = NODE_W - 2 * PAD
+        name_widths = [_fits(name, "node-name", room - 20), _fits(name, "node-name", room)]  # the number circle
+        type_widths = [_fits(event_type, "node-type", room)] * TYPE_LINES
+        return cls(tuple(wrap(name, name_widths[:NAME_LINES])), tuple(wrap(event_type, type_widths, " ._-:/")))
+
+    @property
+    def shortened(self) -> bool:
+        return any(line.endswith("…") for line in self.name + self.event_type)
 
 
 def _marker(name: str, css: str, orient: str = "auto") -> str:
@@ -130,36 +192,54 @@ def _drop_label(b: Box, step: StepForecast, volume: float) -> str:
     )
 
 
-def _bypass(box: Box, step: StepForecast, volume: float) -> str:
+def _bypass_path(box: Box, after: Box) -> str:
+    """From the edge into the optional step, under it, to the step after it (``after``): into its left
+    side when it is on the same row, down onto its top when it starts the next row."""
+    by = box.bottom + 32
+    x1 = box.x - 18
+    start = f"M{x1:.1f},{box.cy:.1f} C{x1 + 8:.1f},{by:.1f} {x1 + 8:.1f},{by:.1f} {box.x + 16:.1f},{by:.1f} "
+    if after.row == box.row:
+        ny = after.cy + 26
+        curve = f"C{after.x - 12:.1f},{by:.1f} {after.x - 18:.1f},{ny:.1f} {after.x - 2:.1f},{ny:.1f}"
+        return start + f"H{box.right + 8:.1f} {curve}"
+    lane = after.y - 46  # between the edge that wraps and the next row's loops and their labels
+    down = box.right + 12  # in the margin, clear of the label under the node
+    land = after.x + BYPASS_LANDING  # left of the next node's loop and its label
+    return (
+        start
+        + f"H{down - 12:.1f} Q{down:.1f},{by:.1f} {down:.1f},{by + 12:.1f} V{lane - 12:.1f} "
+        + f"Q{down:.1f},{lane:.1f} {down - 12:.1f},{lane:.1f} H{land + 10:.1f} "
+        + f"Q{land:.1f},{lane:.1f} {land:.1f},{lane + 10:.1f} V{after.y - 2:.1f}"
+    )
+
+
+def _bypass(box: Box, after: Box, step: StepForecast, volume: float) -> str:
     skip_share = 1 - step.share_taking
     skipping = step.share_reaching * skip_share * volume
     by = box.bottom + 32
-    x1, x2 = box.x - 18, box.right + 18
-    path = (
-        f"M{x1:.1f},{box.cy:.1f} C{x1 + 8:.1f},{by:.1f} {x1 + 8:.1f},{by:.1f} {box.x + 16:.1f},{by:.1f} "
-        f"H{box.right - 16:.1f} C{x2 - 8:.1f},{by:.1f} {x2 - 8:.1f},{by:.1f} {x2:.1f},{box.cy + 6:.1f}"
-    )
     label = f"skip {fmt.pct(skip_share)} · {fmt.count(skipping)}/day"
     return (
         f'<g class="bypass" data-step="{step.index}" data-skip-share="{skip_share!r}" '
         f'data-skipping-per-day="{skipping!r}">'
-        f'<path d="{path}" marker-end="url(#arrow-bypass)"/>'
+        f'<path d="{_bypass_path(box, after)}" marker-end="url(#arrow-bypass)"/>'
         + _text(box.x + NODE_W / 2, by + 15, label, "bypass-label", "middle", f"Journeys that skip '{step.name}'")
         + "</g>"
     )
 
 
 def _loop(box: Box, step: StepForecast, max_loops: int) -> str:
-    x1, x2 = box.x + NODE_W * 0.64, box.x + NODE_W * 0.36
+    # Over the left of the node's top, between where a bypass lands and the optional or decision tag;
+    # the label above it ends at the node's right.
+    x1, x2 = box.x + NODE_W * 0.44, box.x + NODE_W * 0.18
     path = (
-        f"M{x1:.1f},{box.y:.1f} C{x1 + 6:.1f},{box.y - 36:.1f} {x2 - 6:.1f},{box.y - 36:.1f} {x2:.1f},{box.y - 2:.1f}"
+        f"M{x1:.1f},{box.y:.1f} C{x1 + 6:.1f},{box.y - 30:.1f} {x2 - 6:.1f},{box.y - 30:.1f} {x2:.1f},{box.y - 2:.1f}"
     )
     label = f"↻ ×{step.mean_repetitions:.1f} avg · max {max_loops}"
     title = f"'{step.name}' repeats 1 to {max_loops} times: {step.mean_repetitions:.2f} events on average"
     return (
         f'<g class="loop" data-step="{step.index}" data-repetitions="{step.mean_repetitions!r}">'
         f'<path d="{path}" marker-end="url(#arrow-loop)"/>'
-        + _text(x1 + 10, box.y - 18, label, "loop-label", "start", title)
+        + _text(box.right - 4, box.y - 30, label, "loop-label", "end", title)
         + "</g>"
     )
 
@@ -173,13 +253,13 @@ def _error_badge(box: Box, spec: JourneySpec, fc: Forecast, index: int) -> str:
         for rule in spec.errors_on(index)
     ]
     label = f"⚠ {fmt.count(per_day)} errors/day"
-    width = 26 + 6.4 * len(label)
+    width = 16 + text_width(label, "error-label")
     x = box.x + (NODE_W - width) / 2
     return (
         f'<g class="error-badge" data-step="{index}" data-errors-per-day="{per_day!r}">'
         f"<title>{escape(chr(10).join(lines))}</title>"
-        f'<rect x="{x:.1f}" y="{box.bottom - 6:.1f}" width="{width:.1f}" height="19" rx="9.5"/>'
-        + _text(box.x + NODE_W / 2, box.bottom + 7.5, label, "error-label", "middle")
+        f'<rect x="{x:.1f}" y="{box.bottom + 2:.1f}" width="{width:.1f}" height="19" rx="9.5"/>'
+        + _text(box.x + NODE_W / 2, box.bottom + 15.5, label, "error-label", "middle")
         + "</g>"
     )
 
@@ -192,8 +272,10 @@ def _node(box: Box, spec: JourneySpec, step: StepForecast, volume: float) -> str
         f"{step.name} ({step.event_type})\n{fmt.count(step.journeys_per_day)} journeys/day reach it, "
         f"{fmt.count(per_day)} take it ({fmt.pct(step.share_with_event)} of starts)"
     )
-    tag = " · optional" if source.is_optional else (" · decision" if source.is_decision else "")
-    name = _wrap(step.name, 16, 20)
+    # What kind of step it is sits on the node's top edge, so the event type keeps its room.
+    tag = "optional" if source.is_optional else ("decision" if source.is_decision else "")
+    text = NodeText.fit(step.name, step.event_type)
+    type_top = box.y + 21 + 15 * len(text.name)
     return (
         f'<g class="flow-node" data-step="{step.index}" data-journeys-per-day="{per_day!r}" '
         f'data-share="{step.share_with_event!r}"><title>{escape(title)}</title>'
@@ -201,11 +283,25 @@ def _node(box: Box, spec: JourneySpec, step: StepForecast, volume: float) -> str
         f'<circle class="node-number" cx="{box.x + 15:.1f}" cy="{box.y + 16:.1f}" r="9"/>'
         + _text(box.x + 15, box.y + 20, str(step.index + 1), "node-number-text", "middle")
         + "".join(
-            _text(box.x + (30 if n == 0 else 10), box.y + 21 + 15 * n, line, "node-name") for n, line in enumerate(name)
+            _text(box.x + (PAD + 20 if n == 0 else PAD), box.y + 21 + 15 * n, line, "node-name")
+            for n, line in enumerate(text.name)
         )
-        + _text(box.x + 10, box.y + 24 + 15 * len(name), _clip(step.event_type + tag, 24), "node-type")
-        + _count_text(box.x + 10, box.y + 79, per_day)
-        + _text(box.x + 10, box.y + 95, f"{fmt.pct(step.share_with_event)} of starts", "node-share")
+        + "".join(
+            _text(box.x + PAD, type_top + 2 + 13 * n, line, "node-type") for n, line in enumerate(text.event_type)
+        )
+        + _count_text(box.x + PAD, box.bottom - 25, per_day)
+        + _text(box.x + PAD, box.bottom - 9, f"{fmt.pct(step.share_with_event)} of starts", "node-share")
+        + (_tag(box, tag) if tag else "")
+        + "</g>"
+    )
+
+
+def _tag(box: Box, tag: str) -> str:
+    width = TAG_W
+    return (
+        f'<g class="node-tag {tag}"><rect x="{box.right - width - 6:.1f}" y="{box.y - 8:.1f}" '
+        f'width="{width}" height="16" rx="8"/>'
+        + _text(box.right - width / 2 - 6, box.y + 4, tag, "node-tag-text", "middle")
         + "</g>"
     )
 
@@ -215,8 +311,8 @@ def _end_node(box: Box, fc: Forecast) -> str:
         f'<g class="flow-end" data-completed-per-day="{fc.completed_per_day!r}" data-share="{fc.completion_share!r}">'
         f'<rect class="node end" x="{box.x:.1f}" y="{box.y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="8"/>'
         + _text(box.x + 12, box.y + 22, "✓ Completed", "node-name end")
-        + _count_text(box.x + 12, box.y + 79, fc.completed_per_day)
-        + _text(box.x + 12, box.y + 95, f"{fmt.pct(fc.completion_share)} of starts", "node-share")
+        + _count_text(box.x + 12, box.bottom - 25, fc.completed_per_day)
+        + _text(box.x + 12, box.bottom - 9, f"{fmt.pct(fc.completion_share)} of starts", "node-share")
         + "</g>"
     )
 
@@ -236,7 +332,7 @@ def flow_svg(spec: JourneySpec, fc: Forecast) -> str:
         if step.index and step.share_dropping > 0:
             parts.append(_drop_label(box, step, volume))
         if source.is_optional and step.index:
-            parts.append(_bypass(box, step, volume))
+            parts.append(_bypass(box, boxes[step.index + 1], step, volume))
         if source.max_loops > 1:
             parts.append(_loop(box, step, source.max_loops))
         parts.append(_node(box, spec, step, volume))

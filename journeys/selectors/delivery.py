@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import BigIntegerField, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -128,3 +129,23 @@ def journey_dynatrace_deliveries(journey: Journey, deliveries: list[JourneyDesti
         text, tone = probe_finding(pair, journey.event_provider)
         rows.append(DynatraceDelivery(pair, assets.get(environment_key(pair.destination) or ""), text, tone))
     return rows
+
+
+def tenant_events_delivered_on(day: date):
+    """An expression for a tenant queryset: the events its runs delivered on UTC ``day`` (0 if none).
+
+    Summed over the runs that started that day, whether or not the tenant has a cap: the cap's own
+    counter only counts while a cap is set.
+    """
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    runs = (
+        Run.objects.filter(
+            journey_destination__journey__tenant=OuterRef("pk"),
+            started_at__gte=start,
+            started_at__lt=start + timedelta(days=1),
+        )
+        .values("journey_destination__journey__tenant")
+        .annotate(total=Sum("delivered"))
+        .values("total")
+    )
+    return Coalesce(Subquery(runs, output_field=BigIntegerField()), Value(0))

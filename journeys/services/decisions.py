@@ -1,5 +1,6 @@
 """Writes to decision settings: replace them from a settings document, choose where decision events go."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,19 +13,25 @@ from ..selectors.journeys import journey_to_spec
 from .destinations import destination_attach, destination_detach
 from .tenancy import audit_record
 
-# What the decision settings page edits; the rest (runtime nodes, input and output templates) comes
-# from a decision settings file and is left as it is.
+# What the decision settings page edits: every setting of the step.
 EDITABLE_FIELDS = (
     "decision_service_id",
     "decision_service_name",
     "decision_service_version",
     "decision_operation",
     "decision_id",
+    "deployment_space_id",
+    "engine_api_version",
+    "runtime_nodes",
     "execution_millis_min",
     "execution_millis_max",
     "rules",
     "incident_pct",
     "incident_category",
+    "incident_stack_trace",
+    "input_parameters",
+    "output_approved",
+    "output_rejected",
     "business_monitoring_enabled",
     "business_event_input_enabled",
     "business_event_output_enabled",
@@ -60,6 +67,13 @@ def _row_fields(decision: DecisionSpec) -> dict[str, Any]:
     }
 
 
+def decisions_create(*, journey: Journey, decisions: Sequence[DecisionSpec]) -> list[DecisionSettings]:
+    """Give a new journey's decision steps their settings (``decisions`` index its steps), e.g. those a
+    journey file holds; the caller's transaction makes the journey and its settings one write."""
+    steps = list(journey.steps.all())
+    return [DecisionSettings.objects.create(step=steps[d.step], **_row_fields(d)) for d in decisions]
+
+
 @transaction.atomic
 def decisions_replace_from_document(*, journey: Journey, document: Any) -> list[DecisionSettings]:
     """Replace the journey's decision settings with a decisions document's (see engine.decisionformat).
@@ -67,14 +81,13 @@ def decisions_replace_from_document(*, journey: Journey, document: Any) -> list[
     Raises DecisionFileError, naming each key at fault, and then changes nothing.
     """
     decisions = decisions_from_dict(document, journey_to_spec(journey))
-    steps = list(journey.steps.all())
     DecisionSettings.objects.filter(step__journey=journey).delete()
-    return [DecisionSettings.objects.create(step=steps[d.step], **_row_fields(d)) for d in decisions]
+    return decisions_create(journey=journey, decisions=decisions)
 
 
 @transaction.atomic
 def decision_destination_set(
-    *, settings: DecisionSettings, destination: Destination | None, now: datetime | None = None
+    *, settings: DecisionSettings, destination: Destination | None, now: datetime | None = None, actor=None
 ) -> DecisionSettings:
     """Send a decision step's events to ``destination`` (a Kafka destination of the journey's tenant),
     or stop sending them (None). The journey then delivers to that destination like to any other:
@@ -95,11 +108,11 @@ def decision_destination_set(
     settings.destination = destination
     settings.save(update_fields=["destination"])
     if destination is not None:
-        destination_attach(journey=journey, destination=destination, now=now)
+        destination_attach(journey=journey, destination=destination, now=now, actor=actor)
     if previous is not None and previous != destination:
         if not DecisionSettings.objects.filter(step__journey=journey, destination=previous).exists():
             for pair in JourneyDestination.objects.filter(journey=journey, destination=previous):
-                destination_detach(journey_destination=pair)
+                destination_detach(journey_destination=pair, actor=actor)
     return settings
 
 
@@ -117,7 +130,7 @@ def decision_settings_save(
         setattr(settings, name, values[name])
     settings.save()
     if settings.destination_id != (destination.pk if destination else None):
-        decision_destination_set(settings=settings, destination=destination)
+        decision_destination_set(settings=settings, destination=destination, actor=actor)
     journey = step.journey
     audit_record(
         actor=actor, tenant=journey.tenant, action="decision.updated", target=journey, details={"step": step.name}

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from django.db import transaction
 
+from ..engine.jsonformat import spec_to_dict
 from ..engine.spec import JourneySpec
 from ..models import Journey
 from ..selectors.journeys import journey_to_spec
@@ -20,12 +21,21 @@ def journey_save_from_editor(*, journey: Journey | None, actor, spec: JourneySpe
     """Create the journey (``journey`` None) or replace all of its contents: all or nothing."""
     if journey is None:
         return journey_create_from_spec(spec=spec, owner=actor, description=description)
+    before = spec_to_dict(journey_to_spec(journey), description=journey.description)
     journey_replace_contents(journey=journey, spec=spec)
     if journey.description != description:
         journey.description = description
         journey.save(update_fields=["description", "updated_at"])
-    audit_record(actor=actor, tenant=journey.tenant, action="journey.updated", target=journey)
+    changed = changed_keys(before, spec_to_dict(spec, description=description))
+    audit_record(
+        actor=actor, tenant=journey.tenant, action="journey.updated", target=journey, details={"changed": changed}
+    )
     return journey
+
+
+def changed_keys(before: dict, after: dict) -> list[str]:
+    """The keys whose values differ between two versions of a document (as the journey file names them)."""
+    return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
 
 
 def _copy_name(name: str, tenant) -> str:

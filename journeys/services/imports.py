@@ -16,11 +16,12 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from ..engine.errors import JourneyImportError
-from ..engine.importing import read_journey_text
-from ..engine.jsonformat import dumps, loads_document, spec_to_dict
+from ..engine.importing import detect_format, read_journey_text
+from ..engine.jsonformat import JourneyDocument, document_to_dict, dumps_document, loads_document
 from ..engine.spec import InvalidJourney
 from ..models import Journey, Tenant
-from ..selectors.journeys import journey_to_spec
+from ..selectors.journeys import journey_decisions, journey_to_spec
+from .decisions import decisions_create
 from .journeys import journey_create_from_spec
 from .tenancy import tenant_create
 
@@ -30,16 +31,28 @@ DEMO_PASSWORD = "demo"
 DEMO_TENANT_SLUG = "demo-team"
 
 
+@transaction.atomic
+def _journey_create_from_document(*, document: JourneyDocument, owner, tenant, audit: dict | None = None) -> Journey:
+    """The journey a file holds, with the settings of its decision steps (``audit``: an import's details)."""
+    imported = {"audit_action": "journey.imported", "audit_details": audit} if audit is not None else {}
+    journey = journey_create_from_spec(
+        spec=document.spec, owner=owner, tenant=tenant, description=document.description, **imported
+    )
+    decisions_create(journey=journey, decisions=document.decisions)
+    return journey
+
+
 def journey_import_text(*, text: str, owner, journeys_per_day: float | None = None, tenant=None) -> Journey:
-    """Create a journey for ``owner`` from a JSON or config.js file's text.
+    """Create a journey for ``owner`` from a JSON or config.js file's text, with the decision settings
+    its decision steps hold.
 
     Raises :class:`~journeys.engine.errors.JourneyImportError` (nothing is saved) when the file
     cannot be read or describes an invalid journey.
     """
     document = read_journey_text(text, journeys_per_day=journeys_per_day)
     try:
-        return journey_create_from_spec(
-            spec=document.spec, owner=owner, tenant=tenant, description=document.description
+        return _journey_create_from_document(
+            document=document, owner=owner, tenant=tenant, audit={"format": detect_format(text)}
         )
     except InvalidJourney as exc:  # e.g. a volume above the tenant's cap: reported like the file's own problems
         if isinstance(exc, JourneyImportError):
@@ -47,12 +60,18 @@ def journey_import_text(*, text: str, owner, journeys_per_day: float | None = No
         raise JourneyImportError(exc.errors) from exc
 
 
+def _export_document(journey: Journey) -> JourneyDocument:
+    decisions = tuple(decision for _, decision in journey_decisions(journey))
+    return JourneyDocument(journey_to_spec(journey), journey.description, decisions)
+
+
 def journey_export_dict(journey: Journey) -> dict[str, Any]:
-    return spec_to_dict(journey_to_spec(journey), description=journey.description)
+    """The journey as a journey file holds it, its decision steps' settings included."""
+    return document_to_dict(_export_document(journey))
 
 
 def journey_export_json(journey: Journey) -> str:
-    return dumps(journey_to_spec(journey), description=journey.description)
+    return dumps_document(_export_document(journey))
 
 
 @dataclass
@@ -87,8 +106,6 @@ def demo_seed(*, examples_dir: Path = EXAMPLES_DIR) -> DemoSeedResult:
         if existing is not None:
             result.skipped.append((path.name, existing.slug))
             continue
-        journey = journey_create_from_spec(
-            spec=document.spec, owner=user, tenant=tenant, description=document.description
-        )
+        journey = _journey_create_from_document(document=document, owner=user, tenant=tenant)
         result.imported.append((path.name, journey.slug))
     return result

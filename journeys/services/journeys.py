@@ -83,9 +83,17 @@ def _scalar_fields(spec: JourneySpec) -> dict:
 
 @transaction.atomic
 def journey_create_from_spec(
-    *, spec: JourneySpec, owner, tenant: Tenant | None = None, description: str = ""
+    *,
+    spec: JourneySpec,
+    owner,
+    tenant: Tenant | None = None,
+    description: str = "",
+    audit_action: str = "journey.created",
+    audit_details: dict | None = None,
 ) -> Journey:
     """A new journey made by ``owner`` in ``tenant`` (default: the first tenant the owner may edit in).
+
+    The audit log says how it came: ``journey.created`` by default, ``journey.imported`` for a file.
 
     Raises :class:`~journeys.engine.spec.InvalidJourney` for an invalid spec, or one whose volume is
     above the tenant's cap.
@@ -97,7 +105,7 @@ def journey_create_from_spec(
         tenant=tenant, owner=owner, slug=unique_slug(spec.name), description=description, **_scalar_fields(spec)
     )
     _write_rows(journey, spec)
-    audit_record(actor=owner, tenant=tenant, action="journey.created", target=journey)
+    audit_record(actor=owner, tenant=tenant, action=audit_action, target=journey, details=audit_details)
     return journey
 
 

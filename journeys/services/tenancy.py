@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.text import slugify
 
-from ..models import AuditEntry, Membership, Tenant
+from ..models import AuditEntry, Invitation, Membership, Tenant
 
 Role = Membership.Role
 
@@ -74,22 +74,92 @@ def _ensure_another_owner(tenant: Tenant, user) -> None:
         )
 
 
+class NotAMember(ValueError):
+    """A role change for someone who is not a member: people join by accepting an invitation."""
+
+
+class AlreadyMember(ValueError):
+    """An invitation for someone who is a member already: change their role instead."""
+
+
 @transaction.atomic
 def membership_set(*, tenant: Tenant, user, role: str, actor) -> Membership:
-    """Add ``user`` to ``tenant`` with ``role``, or change their role (never the last owner's)."""
+    """Change a member's role (never the last owner's). Nobody becomes a member here: see
+    :func:`invitation_create`, which asks them first."""
     role = Role(role)
     current = Membership.objects.filter(tenant=tenant, user=user).first()
-    if current is not None and current.role == role:
+    if current is None:
+        raise NotAMember(f"{user.username} is not a member of {tenant.name}: invite them instead")
+    if current.role == role:
         return current
-    if current is not None and current.role == Role.OWNER:
+    if current.role == Role.OWNER:
         _ensure_another_owner(tenant, user)
-    membership, created = Membership.objects.update_or_create(tenant=tenant, user=user, defaults={"role": role})
-    action = "member.added" if created else "member.role_changed"
+    previous = current.role
+    current.role = role
+    current.save(update_fields=["role"])
+    details = {"user": user.username, "role": role.value, "previous_role": previous}
+    audit_record(actor=actor, tenant=tenant, action="member.role_changed", target=current, details=details)
+    return current
+
+
+@transaction.atomic
+def invitation_create(*, tenant: Tenant, user, role: str, actor) -> Invitation:
+    """Invite ``user`` to ``tenant`` with ``role``; inviting again changes the role offered.
+
+    The invitee is not a member (and sees nothing of the tenant) until they accept.
+    """
+    role = Role(role)
+    if Membership.objects.filter(tenant=tenant, user=user).exists():
+        raise AlreadyMember(f"{user.username} is already a member: change their role instead")
+    invitation, created = Invitation.objects.update_or_create(
+        tenant=tenant, user=user, defaults={"role": role, "invited_by": actor}
+    )
     details = {"user": user.username, "role": role.value}
-    if current is not None:
-        details["previous_role"] = current.role
-    audit_record(actor=actor, tenant=tenant, action=action, target=membership, details=details)
+    audit_record(actor=actor, tenant=tenant, action="member.invited", target=invitation, details=details)
+    return invitation
+
+
+def _answer(invitation: Invitation, user) -> Invitation:
+    # Locked and re-read, so an invitation answered twice at once is answered once.
+    locked = Invitation.objects.select_for_update().select_related("tenant", "invited_by").filter(pk=invitation.pk)
+    locked = locked.first()
+    if locked is None or locked.user_id != user.pk:
+        raise Invitation.DoesNotExist("no such invitation for this user")
+    return locked
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user) -> Membership:
+    """The invitee says yes: they become a member with the role they were offered."""
+    invitation = _answer(invitation, user)
+    membership, _ = Membership.objects.get_or_create(
+        tenant=invitation.tenant, user=user, defaults={"role": invitation.role}
+    )
+    details = {"user": user.username, "role": membership.role}
+    if invitation.invited_by is not None:
+        details["invited_by"] = invitation.invited_by.username
+    audit_record(actor=user, tenant=invitation.tenant, action="member.joined", target=membership, details=details)
+    invitation.delete()
     return membership
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation, user) -> None:
+    """The invitee says no: the invitation is gone, and nothing else changes."""
+    invitation = _answer(invitation, user)
+    details = {"user": user.username, "role": invitation.role}
+    audit_record(actor=user, tenant=invitation.tenant, action="invitation.declined", target=invitation, details=details)
+    invitation.delete()
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: Invitation, actor) -> None:
+    """An owner withdraws an invitation not yet answered."""
+    details = {"user": invitation.user.username, "role": invitation.role}
+    audit_record(
+        actor=actor, tenant=invitation.tenant, action="invitation.cancelled", target=invitation, details=details
+    )
+    invitation.delete()
 
 
 @transaction.atomic

@@ -9,6 +9,10 @@ It alone owns timeouts, retries and backoff, so a sink only says what a response
 - a malformed URL raises a permanent :class:`HttpFailure`;
 - every other response is returned for the caller to read (202, 400, 404, 413, ...).
 
+Every connection goes to the addresses the destination check found public, looked up once
+(``pinning.py``), and a URL is read once, as the client reads it (``url_safety.py``); an address
+refused there raises :class:`DestinationRefused` before anything is sent.
+
 One ``requests.Session`` per client keeps connections alive between calls. urllib3's own retries are
 switched off: a single loop here decides, so the budget covers every pause and tests see one place.
 Secrets never reach a log line or an error: URLs lose their query string and credentials, and every
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import os
 import random
 import re
 import time
@@ -29,10 +34,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 import requests
-from requests.adapters import HTTPAdapter
 
 from .base import DeliveryError
-from .url_safety import UnsafeDestination, check_url
+from .pinning import PinnedAdapter
+from .url_safety import UnsafeDestination, check_target
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +171,19 @@ def describe_response(response: requests.Response) -> str:
     return f"{response.status_code} {response.reason or ''}".strip() + (f": {text}" if text else "")
 
 
+@dataclass
+class _Call:
+    """One call's constants, and what its last attempt found (for the retry decision and the message)."""
+
+    where: str
+    timeout: tuple[float, float]
+    secrets: tuple[str, ...]
+    auth_messages: Mapping[int, str]
+    status: int | None = None
+    retry_after: float | None = None
+    problem: str = ""
+
+
 class HttpClient:
     """A keep-alive session and the retry policy; one per destination (or per asset push)."""
 
@@ -182,10 +200,13 @@ class HttpClient:
         self.sleep = sleep
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
+        # No proxy or .netrc from the environment: a proxy would look the host up again itself. A CA
+        # bundle named there (as requests reads it) still counts.
+        self.session.trust_env = False
+        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        adapter = PinnedAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self._checked: set[tuple[str, str]] = set()  # (scheme, host:port) found safe by this client
 
     def close(self) -> None:
         self.session.close()
@@ -210,74 +231,91 @@ class HttpClient:
         """
         policy = self.policy
         attempts = attempts or policy.max_attempts
-        timeout = timeout or (policy.connect_timeout, policy.read_timeout)
-        secrets = self.sensitive + tuple(sensitive)
-        where = f"{method} {safe_url(url)}"
-        self.check_destination(url, where)
-        waited, retry_after, status, problem = 0.0, None, None, ""
+        call = _Call(
+            where=f"{method} {safe_url(url)}",
+            timeout=timeout or (policy.connect_timeout, policy.read_timeout),
+            secrets=self.sensitive + tuple(sensitive),
+            auth_messages=auth_messages or DEFAULT_AUTH_MESSAGES,
+        )
+        self.check_destination(url, call.where)
+        waited = 0.0
         kwargs.setdefault("allow_redirects", False)
         for attempt in range(1, attempts + 1):
-            try:
-                response = self.send(method, url, headers=headers, timeout=timeout, **kwargs)
-            except requests.Timeout:
-                status, retry_after = None, None
-                problem = f"no answer within {timeout[0]:g} s (connect) / {timeout[1]:g} s (read)"
-            except (
-                requests.exceptions.InvalidURL,
-                requests.exceptions.MissingSchema,
-                requests.exceptions.InvalidSchema,
-            ) as exc:
-                raise HttpFailure(f"{where}: invalid URL ({redact(str(exc), secrets)})", permanent=True) from None
-            except requests.RequestException as exc:
-                status, retry_after = None, None
-                problem = f"cannot connect ({_connection_reason(exc)})"
-            else:
-                status = response.status_code
-                if status in (401, 403):
-                    hint = (auth_messages or DEFAULT_AUTH_MESSAGES).get(status) or DEFAULT_AUTH_MESSAGES[status]
-                    raise AuthRejected(
-                        f"{hint} ({where} answered {redact(describe_response(response), secrets)})", status=status
-                    )
-                if status not in RETRYABLE_4XX and status < 500:
-                    return response
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                problem = redact(describe_response(response), secrets)
-                response.close()
+            response = self._attempt(call, method, url, headers=headers, **kwargs)
+            if response is not None:
+                return response
             if attempt == attempts:
                 break
-            pause = retry_after if retry_after is not None else policy.pause(attempt)
+            pause = call.retry_after if call.retry_after is not None else policy.pause(attempt)
             if waited + pause > policy.budget:
                 logger.warning(
-                    "%s: %s; a retry in %.1f s would exceed the %.0f s budget", where, problem, pause, policy.budget
+                    "%s: %s; a retry in %.1f s would exceed the %.0f s budget",
+                    call.where,
+                    call.problem,
+                    pause,
+                    policy.budget,
                 )
                 break
             logger.warning(
-                "%s: %s; retrying in %.1f s (attempt %d of %d)", where, problem, pause, attempt + 1, attempts
+                "%s: %s; retrying in %.1f s (attempt %d of %d)", call.where, call.problem, pause, attempt + 1, attempts
             )
             self.sleep(pause)
             waited += pause
         raise HttpFailure(
-            f"{where} failed after {attempt} attempt{'s' if attempt > 1 else ''}: {problem}",
-            status=status,
+            f"{call.where} failed after {attempt} attempt{'s' if attempt > 1 else ''}: {call.problem}",
+            status=call.status,
             permanent=False,
-            retry_after=retry_after,
+            retry_after=call.retry_after,
         )
 
+    def _attempt(self, call: _Call, method: str, url: str, **kwargs: Any) -> requests.Response | None:
+        """One try: the response to return, or None with ``call`` saying what to retry (or raise)."""
+        secrets = call.secrets
+        call.status, call.retry_after = None, None
+        try:
+            response = self.send(method, url, timeout=call.timeout, **kwargs)
+        except UnsafeDestination as exc:  # the connection's own lookup found a non-public address
+            raise DestinationRefused(f"{call.where}: refused: {exc}") from None
+        except requests.Timeout:
+            connect, read = call.timeout
+            call.problem = f"no answer within {connect:g} s (connect) / {read:g} s (read)"
+            return None
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+        ) as exc:
+            raise HttpFailure(f"{call.where}: invalid URL ({redact(str(exc), secrets)})", permanent=True) from None
+        except requests.RequestException as exc:
+            call.problem = f"cannot connect ({_connection_reason(exc)})"
+            return None
+        call.status = status = response.status_code
+        if status in (401, 403):
+            hint = call.auth_messages.get(status) or DEFAULT_AUTH_MESSAGES[status]
+            reason = redact(describe_response(response), secrets)
+            raise AuthRejected(f"{hint} ({call.where} answered {reason})", status=status)
+        if status not in RETRYABLE_4XX and status < 500:
+            return response
+        call.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        call.problem = redact(describe_response(response), secrets)
+        response.close()
+        return None
+
     def check_destination(self, url: str, where: str) -> None:
-        """The URL checks of the settings forms again, right before connecting (url_safety.py): a host's
-        DNS answer may have changed since the form accepted it. Once per host for this client's life."""
+        """The URL read once, as the client will (url_safety.parse_url), and its scheme allowed.
+
+        Its host's addresses are checked by the connection itself (pinning.py), on the lookup it
+        connects with; a malformed URL without a scheme is left to requests to report as invalid.
+        """
         try:
-            parts = urlsplit(url)
-            key = (parts.scheme.lower(), parts.netloc.rpartition("@")[2].lower())
+            if not urlsplit(url).scheme:
+                return
         except ValueError:
-            return  # requests reports a malformed URL as a permanent failure
-        if key[0] not in ("http", "https") or key in self._checked:  # no scheme: requests says it is invalid
-            return
+            pass
         try:
-            check_url(url)
+            check_target(url)
         except UnsafeDestination as exc:
             raise DestinationRefused(f"{where}: refused: {exc}") from None
-        self._checked.add(key)
 
     def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """One attempt, nothing more: the single place every HTTP request leaves from."""

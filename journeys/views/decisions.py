@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from ..access import journey_for_user, role_at_least, role_in
 from ..engine.decisions import DecisionSpec, sample_decision_json
 from ..engine.spec import JourneySpec
-from ..forms.decisions import DecisionSettingsForm, initial_values, settings_or_default
+from ..forms.decisions import DecisionSettingsForm, initial_values, settings_or_default, topic_note
 from ..models import DecisionSettings, Journey, Membership, Step
 from ..selectors.journeys import decision_spec_from_settings, journey_to_spec
 from ..services.decisions import decision_settings_save
@@ -64,9 +64,11 @@ def decision_settings_edit(request, slug: str, event_type: str):
         if not form.errors:  # refused by the service: show the sample of what was typed
             settings = form.typed_settings()
         decision = decision_spec_from_settings(settings, step_index=step.position)
+        note = _typed_topic_note(form)
     else:
         form = DecisionSettingsForm(initial=initial_values(settings), **options)
         decision = decision_spec_from_settings(settings, step_index=step.position)
+        note = topic_note(settings.destination, settings.topic)
     context = {
         "journey": journey,
         "step": step,
@@ -75,14 +77,22 @@ def decision_settings_edit(request, slug: str, event_type: str):
         "can_edit": role_at_least(role_in(request.user, journey.tenant), Role.EDITOR),
         "decision_samples": [_sample(spec, step, settings, decision)],
         "decision_settings_page": True,
+        "topic_note": note,
     }
     return render(request, TEMPLATE, context)
+
+
+def _typed_topic_note(form: DecisionSettingsForm) -> str:
+    typed = getattr(form, "cleaned_data", {})
+    return topic_note(typed.get("destination"), typed.get("topic") or form.data.get("topic"))
 
 
 def _render_live_sample(request, form: DecisionSettingsForm, spec: JourneySpec, step: Step):
     """The sample for the values as typed, or what keeps them from making one."""
     context = {"journey": form.journey, "decision_settings_page": True}
-    if form.is_valid():
+    valid = form.is_valid()
+    context["topic_note"] = _typed_topic_note(form)
+    if valid:
         typed = form.typed_settings()
         context["decision_samples"] = [_sample(spec, step, typed, form.decision_spec(typed))]
     else:

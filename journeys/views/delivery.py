@@ -92,7 +92,7 @@ def journey_destination_attach(request, slug: str):
     form = AttachForm(request.POST, journey=journey)
     if not form.is_valid():
         return panel_response(request, journey, error="Choose one of your destinations.")
-    pair = destination_attach(journey=journey, destination=form.cleaned_data["destination"])
+    pair = destination_attach(journey=journey, destination=form.cleaned_data["destination"], actor=request.user)
     if journey.state == Journey.State.ACTIVE:
         journey_destinations_start(pairs=[pair])
     return panel_response(request, journey, notice=f"Delivering to {pair.destination.name} too.")
@@ -103,5 +103,5 @@ def journey_destination_attach(request, slug: str):
 def journey_destination_detach(request, slug: str, pair_id: int):
     journey = _get_journey_for_user(request, slug, Role.EDITOR)
     pair = get_object_or_404(JourneyDestination, pk=pair_id, journey=journey)
-    destination_detach(journey_destination=pair)
+    destination_detach(journey_destination=pair, actor=request.user)
     return panel_response(request, journey, notice=f"No longer delivering to {pair.destination.name}.")

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import tenants_for_user
-from ..forms.destinations import DestinationForm, settings_form
+from ..forms.destinations import DestinationForm, settings_form, settings_form_for_edit
 from ..models import Membership
 from ..selectors.delivery import destination_get_for_user, destination_list_for_user
 from ..services.destinations import destination_check, destination_create, destination_restart, destination_update
@@ -64,7 +64,7 @@ def destination_create_view(request, kind: str):
 def destination_edit(request, pk: int):
     destination = destination_get_for_user(request.user, pk, needed=Role.OWNER)
     form = DestinationForm(request.POST or None, initial={"name": destination.name})
-    settings = settings_form(destination.kind, destination=destination, data=request.POST or None)
+    settings = settings_form_for_edit(destination, request.POST or None)
     if request.method == "POST" and form.is_valid() and settings.is_valid():
         name = form.cleaned_data["name"]
         destination_update(
@@ -72,6 +72,7 @@ def destination_edit(request, pk: int):
             name=name,
             config=settings.to_config(),
             secrets=settings.to_secrets(),
+            secrets_reentered=settings.secrets_reentered,
             actor=request.user,
         )
         messages.info(request, f"Destination {name} saved.")

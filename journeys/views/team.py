@@ -1,7 +1,9 @@
 """The team page: the tenants a user belongs to, their members and roles; owners manage members here.
 
-Owners add members by username, change roles and remove members (never the last owner); editors and
-viewers see the list read only; a tenant the user is not in does not exist for them (404).
+Owners invite people by username, change roles and remove members (never the last owner); an
+invitee becomes a member only by accepting the invitation, which they find at the top of this page
+(and until then sees nothing else of the tenant). Editors and viewers see the list read only; a
+tenant the user is not in does not exist for them (404).
 """
 
 from __future__ import annotations
@@ -17,8 +19,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..access import require_role, role_at_least, tenants_for_user
 from ..forms.team import MemberAddForm, RoleForm
-from ..models import Membership, Tenant
-from ..services.tenancy import LastOwner, membership_remove, membership_set
+from ..models import Invitation, Membership, Tenant
+from ..services.tenancy import (
+    AlreadyMember,
+    LastOwner,
+    invitation_accept,
+    invitation_cancel,
+    invitation_create,
+    invitation_decline,
+    membership_remove,
+    membership_set,
+)
 
 Role = Membership.Role
 
@@ -38,6 +49,7 @@ class TenantTeam:
     role: str
     members: list[Membership]
     add_form: MemberAddForm | None
+    invitations: list[Invitation]  # those not yet answered; shown to owners only
 
     @property
     def is_owner(self) -> bool:
@@ -51,12 +63,20 @@ def _teams(user, tenants, *, bound_form: MemberAddForm | None = None) -> list[Te
         members = list(tenant.memberships.select_related("user").order_by("user__username"))
         is_owner = role_at_least(roles[tenant.pk], Role.OWNER)
         form = bound_form if bound_form is not None and bound_form.tenant == tenant else MemberAddForm(tenant=tenant)
-        teams.append(TenantTeam(tenant, roles[tenant.pk], members, form if is_owner else None))
+        invitations = list(tenant.invitations.select_related("user", "invited_by")) if is_owner else []
+        teams.append(TenantTeam(tenant, roles[tenant.pk], members, form if is_owner else None, invitations))
     return teams
 
 
 def _render(request: HttpRequest, tenants, *, bound_form: MemberAddForm | None = None, status: int = 200):
-    context = {"teams": _teams(request.user, tenants, bound_form=bound_form), "roles": Role.choices}
+    context = {
+        "teams": _teams(request.user, tenants, bound_form=bound_form),
+        "roles": Role.choices,
+        # Only the invitation itself: which tenant, which role, who asks; nothing of the tenant's contents.
+        "my_invitations": list(
+            Invitation.objects.filter(user=request.user).select_related("tenant", "invited_by").order_by("created_at")
+        ),
+    }
     return render(request, "journeys/team.html", context, status=status)
 
 
@@ -84,9 +104,15 @@ def team_member_add(request: HttpRequest, slug: str) -> HttpResponse:
     form = MemberAddForm(request.POST, tenant=tenant)
     if not form.is_valid():
         return _render(request, list(tenants_for_user(request.user).order_by("name")), bound_form=form, status=400)
-    membership_set(tenant=tenant, user=form.user, role=form.cleaned_data["role"], actor=request.user)
+    try:
+        invitation_create(tenant=tenant, user=form.user, role=form.cleaned_data["role"], actor=request.user)
+    except AlreadyMember as exc:  # joined between the form's check and now
+        messages.error(request, f"{exc}.")
+        return _back(tenant)
     role = Role(form.cleaned_data["role"]).label.lower()
-    messages.success(request, f"{form.user.username} joined {tenant.name} as {role}.")
+    messages.success(
+        request, f"{form.user.username} is invited to {tenant.name} as {role}: they join when they accept."
+    )
     return _back(tenant)
 
 
@@ -120,4 +146,37 @@ def team_member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpRes
         messages.error(request, f"{exc}.")
     else:
         messages.success(request, f"{membership.user.username} is no longer a member of {tenant.name}.")
+    return _back(tenant)
+
+
+def _get_invitation_for_invitee(request: HttpRequest, invitation_id: int) -> Invitation:
+    """The user's own invitation: anyone else's does not exist for them (404)."""
+    return get_object_or_404(Invitation.objects.select_related("tenant"), pk=invitation_id, user=request.user)
+
+
+@login_required
+@require_POST
+def team_invitation_accept(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = _get_invitation_for_invitee(request, invitation_id)
+    membership = invitation_accept(invitation=invitation, user=request.user)
+    messages.success(request, f"You joined {membership.tenant.name} as {membership.get_role_display().lower()}.")
+    return _back(membership.tenant)
+
+
+@login_required
+@require_POST
+def team_invitation_decline(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = _get_invitation_for_invitee(request, invitation_id)
+    invitation_decline(invitation=invitation, user=request.user)
+    messages.success(request, f"You declined the invitation to {invitation.tenant.name}.")
+    return redirect("team")
+
+
+@login_required
+@require_POST
+def team_invitation_cancel(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    tenant = _get_tenant_for_user(request, slug, Role.OWNER)
+    invitation = get_object_or_404(Invitation.objects.select_related("user"), tenant=tenant, pk=invitation_id)
+    invitation_cancel(invitation=invitation, actor=request.user)
+    messages.success(request, f"The invitation to {invitation.user.username} is withdrawn.")
     return _back(tenant)

@@ -13,7 +13,8 @@ from journeys.models import Destination, Journey, Run
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.journeys import journey_create_from_spec
 from journeys.services.scheduling import journey_activate
-from journeys.services.tenancy import membership_set, tenant_create
+from journeys.services.tenancy import tenant_create
+from tests.members import add_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "a long enough password"
@@ -27,7 +28,7 @@ def build_world() -> None:
     User.objects.create_superuser("root", "root@example.com", PASSWORD)
     alice, bob = User.objects.create_user("alice"), User.objects.create_user("bob")
     acme = tenant_create(name="Acme", owner=alice, events_per_day_cap=50_000)
-    membership_set(tenant=acme, user=bob, role="editor", actor=alice)
+    add_member(tenant=acme, user=bob, role="editor", actor=alice)
     hook = destination_create(
         owner=alice,
         tenant=acme,

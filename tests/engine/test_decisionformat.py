@@ -1,7 +1,6 @@
 """Reading and writing the decision settings file."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -9,7 +8,7 @@ from journeys.engine.decisionformat import DecisionFileError, decisions_from_dic
 from journeys.engine.decisions import DEFAULT_TOPIC
 from journeys.engine.spec import JourneySpec, Step
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "journeys" / "examples" / "decisions" / "loan-validation.json"
+from .helpers import loan_decisions_document
 
 
 def journey() -> JourneySpec:
@@ -38,7 +37,7 @@ def minimal(**decision) -> dict:
 
 
 def test_it_reads_the_shipped_example():
-    [decision] = decisions_from_dict(json.loads(EXAMPLE.read_text()), journey())
+    [decision] = decisions_from_dict(loan_decisions_document(), journey())
 
     assert decision.step == 1 and decision.decision_operation == "LoanValidation"
     assert len(decision.rules) == 17 and sum(r.rejects for r in decision.rules) == 9
@@ -56,7 +55,7 @@ def test_it_fills_defaults_for_what_a_minimal_file_leaves_out():
 
 def test_it_writes_what_it_reads():
     spec = journey()
-    decisions = decisions_from_dict(json.loads(EXAMPLE.read_text()), spec)
+    decisions = decisions_from_dict(loan_decisions_document(), spec)
 
     again = decisions_from_dict(json.loads(json.dumps(decisions_to_dict(spec, decisions))), spec)
 

@@ -30,6 +30,8 @@ from journeys.engine.encode import regroup
 from journeys.engine.generator import generate_columns, generate_dicts
 from journeys.engine.spec import ErrorRule, JourneySpec, Revenue, Step, Weighted, validate
 
+from .helpers import loan_decisions_document
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "journeys" / "examples"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 DAY = (datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC))
@@ -127,7 +129,7 @@ def loan_decision(**fields) -> DecisionSpec:
 
 
 def example_decision(journey: JourneySpec | None = None) -> DecisionSpec:
-    document = json.loads((EXAMPLES / "decisions" / "loan-validation.json").read_text())
+    document = loan_decisions_document()
     [decision] = decisions_from_dict(document, journey or loan_journey())
     return decision
 

@@ -73,7 +73,7 @@ def test_it_round_trips_a_minimal_journey():
 
 def test_it_writes_the_documented_shape():
     data = jsonformat.spec_to_dict(full_spec(), description="Card payments in Europe")
-    assert data["format"] == "bizflow-studio/journey" and data["version"] == 1
+    assert data["format"] == "bizflow-studio/journey" and data["version"] == 2
     assert data["description"] == "Card payments in Europe"
     assert data["steps"][0]["attributes"] == ["location", "revenue"]
     assert data["steps"][1]["decision"] is True
@@ -213,8 +213,8 @@ def test_it_raises_an_error_that_is_also_an_invalid_journey():
             'format: must be "bizflow-studio/journey" (this is not a BizFlow Studio journey file)',
         ),
         (
-            '{"format": "bizflow-studio/journey", "version": 2}',
-            "version: this file is version 2; this BizFlow Studio reads version 1",
+            '{"format": "bizflow-studio/journey", "version": 3}',
+            "version: this file is version 3; this BizFlow Studio reads versions 1 and 2",
         ),
     ],
 )

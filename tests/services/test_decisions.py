@@ -3,7 +3,6 @@
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,7 +16,8 @@ from journeys.services.decisions import decision_destination_set, decisions_repl
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.journeys import journey_create_from_spec, journey_replace_contents
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "journeys" / "examples" / "decisions" / "loan-validation.json"
+from ..engine.helpers import loan_decisions_document
+
 pytestmark = pytest.mark.django_db
 
 
@@ -41,7 +41,7 @@ def journey():
 
 
 def test_it_stores_a_document_and_reads_back_the_same_decisions(journey):
-    document = json.loads(EXAMPLE.read_text())
+    document = loan_decisions_document()
 
     rows = decisions_replace_from_document(journey=journey, document=document)
 
@@ -52,8 +52,8 @@ def test_it_stores_a_document_and_reads_back_the_same_decisions(journey):
 
 
 def test_it_changes_nothing_when_the_document_is_wrong(journey):
-    decisions_replace_from_document(journey=journey, document=json.loads(EXAMPLE.read_text()))
-    document = json.loads(EXAMPLE.read_text())
+    decisions_replace_from_document(journey=journey, document=loan_decisions_document())
+    document = loan_decisions_document()
     document["decisions"][0]["rules"][0]["pct"] = "often"
 
     with pytest.raises(DecisionFileError) as failure:
@@ -64,7 +64,7 @@ def test_it_changes_nothing_when_the_document_is_wrong(journey):
 
 
 def test_it_keeps_decision_settings_when_the_journey_is_edited(journey):
-    decisions_replace_from_document(journey=journey, document=json.loads(EXAMPLE.read_text()))
+    decisions_replace_from_document(journey=journey, document=loan_decisions_document())
     spec = loan_spec()
     edited = replace(spec, steps=(spec.steps[0], replace(spec.steps[1], name="Automated decision"), spec.steps[2]))
 
@@ -79,7 +79,7 @@ def test_it_keeps_decision_settings_when_the_journey_is_edited(journey):
 
 
 def test_it_renders_a_sample_event_per_decision_step_for_the_preview(journey):
-    decisions_replace_from_document(journey=journey, document=json.loads(EXAMPLE.read_text()))
+    decisions_replace_from_document(journey=journey, document=loan_decisions_document())
 
     samples = journey_decision_samples(journey, at=datetime(2026, 3, 2, 9, tzinfo=UTC))
     html = render_to_string("journeys/_decision_sample.html", {"decision_samples": samples})
@@ -97,7 +97,7 @@ def kafka_destination(owner, name: str):
 
 
 def test_it_sends_decision_events_to_a_kafka_destination_of_their_own(journey):
-    [settings] = decisions_replace_from_document(journey=journey, document=json.loads(EXAMPLE.read_text()))
+    [settings] = decisions_replace_from_document(journey=journey, document=loan_decisions_document())
     bai = kafka_destination(journey.owner, "BAI")
 
     decision_destination_set(settings=settings, destination=bai, now=datetime(2026, 3, 2, tzinfo=UTC))
@@ -107,7 +107,7 @@ def test_it_sends_decision_events_to_a_kafka_destination_of_their_own(journey):
 
 
 def test_it_refuses_a_destination_that_gets_the_journeys_own_events_or_another_owners(journey):
-    [settings] = decisions_replace_from_document(journey=journey, document=json.loads(EXAMPLE.read_text()))
+    [settings] = decisions_replace_from_document(journey=journey, document=loan_decisions_document())
     events = kafka_destination(journey.owner, "Events")
     destination_attach(journey=journey, destination=events)
     bob = get_user_model().objects.create_user("bob", password="x")
@@ -125,7 +125,7 @@ def test_it_refuses_a_destination_that_gets_the_journeys_own_events_or_another_o
 
 
 def test_it_stops_delivering_decision_events_when_the_destination_is_removed(journey):
-    [settings] = decisions_replace_from_document(journey=journey, document=json.loads(EXAMPLE.read_text()))
+    [settings] = decisions_replace_from_document(journey=journey, document=loan_decisions_document())
     bai = kafka_destination(journey.owner, "BAI")
     decision_destination_set(settings=settings, destination=bai)
 

@@ -15,7 +15,8 @@ from journeys.forms.convert import values_from_spec
 from journeys.models import Membership
 from journeys.selectors.journeys import journey_to_spec
 from journeys.services.imports import journey_import_text
-from journeys.services.tenancy import membership_set, tenant_create
+from journeys.services.tenancy import tenant_create
+from tests.members import add_member
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "journeys" / "examples"
 
@@ -48,8 +49,8 @@ def victor(db):
 def team(alice, bob, victor, charlie):
     """Acme: alice owns it, bob edits, victor views; charlie is in no tenant of theirs. Holds the retail journey."""
     acme = tenant_create(name="Acme", owner=alice)
-    membership_set(tenant=acme, user=bob, role=Membership.Role.EDITOR, actor=alice)
-    membership_set(tenant=acme, user=victor, role=Membership.Role.VIEWER, actor=alice)
+    add_member(tenant=acme, user=bob, role=Membership.Role.EDITOR, actor=alice)
+    add_member(tenant=acme, user=victor, role=Membership.Role.VIEWER, actor=alice)
     text = (EXAMPLES / "retail-order-delivery.json").read_text()
     journey = journey_import_text(text=text, owner=alice, tenant=acme)
     return SimpleNamespace(tenant=acme, journey=journey, alice=alice, bob=bob, victor=victor, charlie=charlie)

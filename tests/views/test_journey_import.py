@@ -2,7 +2,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
-from journeys.models import Journey
+from journeys.models import DecisionSettings, Journey
 
 from .conftest import EXAMPLES
 
@@ -65,3 +65,18 @@ def test_it_refuses_a_volume_above_the_tenants_cap_and_imports_nothing(alice_cli
     assert response.status_code == 200 and "Nothing was imported" in html
     assert "allows at most 1000 journeys per day per journey (this one has 1500)" in html
     assert not Journey.objects.exists()
+
+
+def test_it_imports_the_decision_settings_a_journey_file_holds_and_names_a_wrong_one(alice_client, alice):
+    text = (EXAMPLES / "loan-validation.json").read_text()
+    broken = text.replace('"decision_operation": "LoanValidation"', '"decision_operation": 7')
+
+    refused = alice_client.post(reverse("journey_import"), {"text": broken}).content.decode()
+    assert "steps[3].decision_settings.decision_operation" in refused and not Journey.objects.exists()
+    upload = SimpleUploadedFile("loan.json", text.encode(), "application/json")
+    response = alice_client.post(reverse("journey_import"), {"file": upload})
+
+    assert response.status_code == 302
+    settings = DecisionSettings.objects.get(step__journey__owner=alice)
+    assert settings.step.event_type == "loan.decided" and settings.deployment_space_id == "test_environment"
+    assert settings.runtime_nodes[0] == {"name": "worker0.mycluster.mycompany.com", "weight": 2}

@@ -7,7 +7,8 @@ from django.contrib.auth.models import User
 
 from journeys.models import AuditEntry, Journey, Membership
 from journeys.services.imports import journey_import_text
-from journeys.services.tenancy import membership_set, tenant_create
+from journeys.services.tenancy import tenant_create
+from tests.members import add_member
 
 pytestmark = pytest.mark.django_db
 EXAMPLE = Path(__file__).resolve().parents[2] / "journeys" / "examples" / "travel-booking.json"
@@ -20,8 +21,8 @@ def cast():
         User.objects.create_user(n, password="pw") for n in ("alice", "bob", "victor", "charlie")
     )
     tenant = tenant_create(name="Acme", owner=alice)
-    membership_set(tenant=tenant, user=bob, role=Role.EDITOR, actor=alice)
-    membership_set(tenant=tenant, user=victor, role=Role.VIEWER, actor=alice)
+    add_member(tenant=tenant, user=bob, role=Role.EDITOR, actor=alice)
+    add_member(tenant=tenant, user=victor, role=Role.VIEWER, actor=alice)
     journey = journey_import_text(text=EXAMPLE.read_text(), owner=alice, tenant=tenant)
     return {"alice": alice, "bob": bob, "victor": victor, "charlie": charlie, "journey": journey}
 
@@ -78,6 +79,7 @@ def test_it_lets_an_editor_duplicate_into_the_same_tenant_and_delete_with_an_aud
 
     assert not Journey.objects.filter(pk=copy.pk).exists()
     assert list(AuditEntry.objects.filter(actor=cast["bob"]).values_list("action", flat=True).order_by("id")) == [
+        "member.joined",
         "journey.created",
         "journey.deleted",
     ]

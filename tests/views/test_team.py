@@ -5,7 +5,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from journeys.models import AuditEntry, Membership
-from journeys.services.tenancy import membership_set, tenant_create
+from journeys.services.tenancy import tenant_create
+from tests.members import add_member
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -16,8 +17,8 @@ def cast():
     names = ("alice", "bob", "victor", "charlie", "dora")
     alice, bob, victor, charlie, dora = (User.objects.create_user(name) for name in names)
     acme = tenant_create(name="Acme", owner=alice)
-    membership_set(tenant=acme, user=bob, role=Role.EDITOR, actor=alice)
-    membership_set(tenant=acme, user=victor, role=Role.VIEWER, actor=alice)
+    add_member(tenant=acme, user=bob, role=Role.EDITOR, actor=alice)
+    add_member(tenant=acme, user=victor, role=Role.VIEWER, actor=alice)
     hidden = tenant_create(name="Charlie Corp", owner=charlie)
     users = {"alice": alice, "bob": bob, "victor": victor, "charlie": charlie, "dora": dora}
     return {**users, "acme": acme, "hidden": hidden}
@@ -37,13 +38,13 @@ def test_it_lists_the_users_tenants_with_members_and_roles(client, cast):
 
     assert "Acme" in page and "alice" in page and "victor" in page
     assert "Charlie Corp" not in page
-    assert "Add a member" not in page and "Change role" not in page  # read only below owner
+    assert "Invite a member" not in page and "Change role" not in page  # read only below owner
 
 
 def test_it_gives_owners_the_member_controls(client, cast):
     page = as_user(client, cast["alice"]).get(reverse("team")).content.decode()
 
-    assert "Add a member" in page and page.count("Change role") == 3
+    assert "Invite a member" in page and page.count("Change role") == 3
 
 
 @pytest.mark.parametrize(("who", "status"), [("alice", 200), ("bob", 200), ("victor", 200), ("charlie", 404)])
@@ -55,14 +56,15 @@ def test_it_shows_a_tenants_team_to_its_members_only(client, cast, who, status):
         assert "Acme" not in response.content.decode()
 
 
-def test_it_lets_an_owner_add_a_member_by_username(client, cast):
+def test_it_lets_an_owner_invite_a_member_by_username(client, cast):
     response = as_user(client, cast["alice"]).post(
         reverse("team_member_add", args=["acme"]), {"username": "Dora", "role": "editor"}
     )
 
     assert response.status_code == 302
-    assert roles(cast["acme"])["dora"] == Role.EDITOR
-    entry = AuditEntry.objects.filter(action="member.added").latest("id")
+    assert "dora" not in roles(cast["acme"])  # a member only once she accepts
+    assert cast["acme"].invitations.get(user=cast["dora"]).role == Role.EDITOR
+    entry = AuditEntry.objects.filter(action="member.invited").latest("id")
     assert (entry.actor, entry.details) == (cast["alice"], {"user": "dora", "role": "editor"})
 
 

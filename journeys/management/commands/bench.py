@@ -7,7 +7,7 @@ import sys
 from django.core.management.base import BaseCommand
 from django.test import override_settings
 
-BENCHMARKS = ("engine", "preview", "dynatrace", "backfill", "tick", "scheduler", "kafka")
+BENCHMARKS = ("engine", "eventlog", "preview", "dynatrace", "backfill", "tick", "scheduler", "kafka")
 
 
 class Command(BaseCommand):
@@ -53,6 +53,28 @@ class Command(BaseCommand):
             f"{f['events_per_second']:,} events/s on one core, peak memory {f['peak_memory_mb']} MB "
             "(target: >= 500,000 events/s, < 300 MB)"
         )
+
+    def _eventlog(self, *, journeys_per_day, **_):
+        lines = []
+        for log_format in ("csv", "xes", "ocel"):
+            # A fresh interpreter per format, so each peak memory is that writer's alone.
+            run = subprocess.run(
+                [sys.executable, "-m", "journeys.benchmarks.eventlog", log_format, str(journeys_per_day)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            f = json.loads(run.stdout)
+            target = (
+                "(target: >= 200,000 events/s)" if log_format != "ocel" else "(no target: it reads the window twice)"
+            )
+            lines.append(
+                f"event log {log_format}: {f['events']:,} events ({f['megabytes']} MB) of the journeys starting in "
+                f"{f['range_hours']:g} h of '{f['journey']}' at {journeys_per_day:,.0f} journeys/day "
+                f"in {f['cpu_seconds']} s of CPU ({f['seconds']} s wall): "
+                f"{f['events_per_second']:,} events/s on one core, peak memory {f['peak_memory_mb']} MB {target}"
+            )
+        return "\n".join(lines)
 
     def _preview(self, **_):
         from journeys.benchmarks.preview import bench_preview

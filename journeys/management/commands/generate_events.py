@@ -3,9 +3,10 @@ from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from journeys.engine.decision_stream import generate_decision_stream
 from journeys.engine.generator import generate
 from journeys.models import Journey
-from journeys.selectors.journeys import journey_to_spec
+from journeys.selectors.journeys import journey_decisions, journey_to_spec
 
 
 def _moment(text: str, option: str) -> datetime:
@@ -19,7 +20,10 @@ def _moment(text: str, option: str) -> datetime:
 
 
 class Command(BaseCommand):
-    help = "Write a journey's events for a time range as NDJSON (one event per line)."
+    help = (
+        "Write a journey's events for a time range as NDJSON (one event per line); with --decisions, the "
+        "decision execution events of its decision steps instead."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
@@ -29,12 +33,19 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, help="override the journey's seed")
         parser.add_argument("--timestamp-format", choices=["rfc3339", "epoch_ms"], default="rfc3339")
         parser.add_argument("--output", help="file to write (default: standard output)")
+        parser.add_argument(
+            "--decisions", action="store_true", help="the decision events of the steps with decision settings"
+        )
 
-    def handle(self, *args, slug, start, end, origin, seed, timestamp_format, output, **options):
+    def handle(self, *args, slug, start, end, origin, seed, timestamp_format, output, decisions, **options):
         try:
-            spec = journey_to_spec(Journey.objects.get(slug=slug))
+            journey = Journey.objects.get(slug=slug)
         except Journey.DoesNotExist:
             raise CommandError(f"no journey with slug '{slug}'") from None
+        spec = journey_to_spec(journey)
+        settings = [decision for _, decision in journey_decisions(journey)]
+        if decisions and not settings:
+            raise CommandError(f"journey '{slug}' has no decision step with decision settings")
         if seed is not None:
             from dataclasses import replace
 
@@ -46,7 +57,11 @@ class Command(BaseCommand):
         stream = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
         count = 0
         try:
-            for batch in generate(spec, start_at, end_at, origin_at, timestamp_format=timestamp_format):
+            if decisions:
+                batches = generate_decision_stream(spec, settings, start_at, end_at, origin_at)
+            else:
+                batches = generate(spec, start_at, end_at, origin_at, timestamp_format=timestamp_format)
+            for batch in batches:
                 stream.write(batch.data)
                 count += len(batch)
         finally:

@@ -118,5 +118,6 @@ class KafkaForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if name not in self.secret_fields}
 
     def to_secrets(self) -> dict:
-        """The secrets typed in this time; an empty box keeps what is stored."""
-        return {name: self.cleaned_data[name] for name in self.secret_fields if self.cleaned_data.get(name)}
+        """The whole new set: the secrets typed in this time, and for an empty box what is stored."""
+        typed = {name: self.cleaned_data[name] for name in self.secret_fields if self.cleaned_data.get(name)}
+        return {**self.stored_secrets, **typed}

@@ -17,7 +17,7 @@ from confluent_kafka import KafkaError, KafkaException, Producer
 
 from .. import register
 from ..base import DeliveryError, DeliveryReport, Sink
-from ..url_safety import UnsafeDestination, check_servers
+from ..url_safety import UnsafeDestination, check_host, check_servers, private_destinations_allowed
 from .config import KafkaConfigError, kafka_client_config, message_headers, with_defaults
 from .messages import CLOUDEVENTS_CONTENT_TYPE, cloudevents, message_keys, values
 
@@ -99,8 +99,34 @@ class KafkaSink(Sink):
         if self._producer is None:
             # https://docs.confluent.io/platform/current/clients/confluent-kafka-python/html/index.html#producer
             callbacks = {"error_cb": self._on_error, "on_delivery": self._on_delivery, "logger": client_log}
-            self._producer = Producer({**self._client_config(), **callbacks})
+            producer = Producer({**self._client_config(), **callbacks})
+            if not private_destinations_allowed():
+                try:
+                    self._check_advertised(producer.list_topics(timeout=self.check_timeout_s))
+                except KafkaException as error:
+                    producer.close()
+                    raise self._check_failure(error.args[0], list(self._client_errors)) from None
+                except DeliveryError:
+                    producer.close()
+                    raise
+            self._producer = producer
         return self._producer
+
+    def _check_advertised(self, metadata) -> None:
+        """Refuse a cluster whose metadata sends clients to a broker that is not public, before producing.
+
+        librdkafka connects to the brokers the bootstrap servers advertise; Python's client offers no
+        hook into its own name lookups (no resolve_cb), so this checks them as advertised, once per
+        producer. See docs/decisions.md for what that leaves open.
+        """
+        for broker in metadata.brokers.values():
+            try:
+                check_host(broker.host, broker.port)
+            except UnsafeDestination as error:
+                raise DeliveryError(
+                    f"the cluster advertises a broker that is refused: {broker.host}:{broker.port}: {error}",
+                    permanent=True,
+                ) from None
 
     # -- delivery --
 
@@ -202,6 +228,7 @@ class KafkaSink(Sink):
             raise self._check_failure(error.args[0], errors) from None
         finally:
             probe.close()
+        self._check_advertised(metadata)
         if topic not in metadata.topics:
             raise DeliveryError(f"Connected, but topic '{topic}' does not exist on the cluster", permanent=True)
         described = metadata.topics[topic]

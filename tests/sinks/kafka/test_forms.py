@@ -62,7 +62,7 @@ def test_it_shows_saved_settings_but_never_the_secrets_and_keeps_them_when_left_
     assert "broker-1:9093" in shown and "x-source: bizflow" in shown
     assert "s3cret" not in shown and "k-123" not in shown
     assert edited.is_valid(), edited.errors
-    assert edited.to_secrets() == {}
+    assert edited.to_secrets() == destination.secrets  # kept: the service takes the whole set
 
 
 def test_it_asks_for_a_password_only_when_none_is_stored():
