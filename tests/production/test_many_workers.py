@@ -32,7 +32,7 @@ from .postgres import postgres_database, query
 REDIS_URL = "redis://127.0.0.1:6379/0"
 JOURNEYS = 200
 PASSES = 12
-DOUBLED = {2, 5, 8, 11}  # passes queued twice
+DOUBLED = {2, 7, 11}  # passes queued twice
 
 SETUP = """
 from dataclasses import replace
@@ -41,7 +41,9 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 
 from journeys.benchmarks.scheduler import clone_journeys
-from journeys.models import Journey
+from django.db.models import F
+
+from journeys.models import Journey, JourneyDestination
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.journeys import journey_create_from_spec
 from journeys.services.scheduling import journey_activate
@@ -57,6 +59,9 @@ for journey in clone_journeys(template, {count}):
     destination_attach(journey=journey, destination=destination)
     journey_activate(journey=journey, user=user, now=activated_at)
 template.delete()
+# A backfill of one hour rather than 24 keeps the test short; the passes are what it is about.
+hour_before = F("backfill_until_ms") - 3_600_000
+JourneyDestination.objects.update(origin_ms=hour_before, cursor_ms=hour_before)
 print(Journey.objects.filter(state="active").count())
 """
 
@@ -182,7 +187,7 @@ def test_it_shares_the_passes_between_two_workers_and_delivers_exactly_what_one_
         _assert_shared_without_overlap(database, logs)
         # The same range, delivered by one process alone into another folder: the same bytes.
         until = activated_at + timedelta(minutes=5 * PASSES)
-        assert int(sandbox.python(REPLAY_ALONE.format(until=until.isoformat()), timeout=600)) > JOURNEYS * 100
+        assert int(sandbox.python(REPLAY_ALONE.format(until=until.isoformat()), timeout=600)) > JOURNEYS * 10
 
     shared, alone = sandbox.var / "events" / "shared", sandbox.var / "events" / "alone"
     files = sorted(str(p.relative_to(shared)) for p in shared.rglob("*.ndjson"))
