@@ -49,7 +49,7 @@ RULES: dict[str, Rule] = {
     "journey_preview": Rule(get=VIEWER, post=None),
     "journey_export": Rule(get=VIEWER, post=None),
     "journey_event_log": Rule(get=VIEWER, post=None),
-    "journey_duplicate": Rule(get=None, post=EDITOR),
+    "journey_duplicate": Rule(get=EDITOR, post=EDITOR),
     "journey_delete": Rule(get=EDITOR, post=EDITOR),
     # Delivery.
     "journey_delivery": Rule(get=VIEWER, post=None),
@@ -58,7 +58,7 @@ RULES: dict[str, Rule] = {
     "journey_pause": Rule(get=None, post=EDITOR),
     "journey_resume": Rule(get=None, post=EDITOR),
     "journey_destination_attach": Rule(get=None, post=EDITOR, post_data={"destination": "{spare}"}),
-    "journey_destination_detach": Rule(get=None, post=EDITOR),
+    "journey_destination_detach": Rule(get=EDITOR, post=EDITOR),
     "destination_edit": Rule(get=OWNER, post=OWNER, post_data={"name": ""}),
     "destination_restart": Rule(get=None, post=EDITOR),
     # Dynatrace assets.
@@ -69,7 +69,7 @@ RULES: dict[str, Rule] = {
     "team_tenant": Rule(get=VIEWER, post=None),
     "team_member_add": Rule(get=None, post=OWNER, post_data={"username": "dora", "role": "viewer"}),
     "team_member_role": Rule(get=None, post=OWNER, post_data={"role": "editor"}),
-    "team_member_remove": Rule(get=None, post=OWNER),
+    "team_member_remove": Rule(get=OWNER, post=OWNER),
     "team_invitation_cancel": Rule(get=None, post=OWNER),
     # The journey page's extras: decision settings, Dynatrace pushes and tenant checks, connection tests.
     "decision_settings_edit": Rule(get=VIEWER, post=EDITOR, post_data={"_action": "save"}),

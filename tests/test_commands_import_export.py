@@ -196,7 +196,18 @@ def test_it_imports_into_the_tenant_named_by_slug(tenants):
 def test_it_imports_into_the_owners_default_tenant_without_a_slug(tenants):
     out, _ = run("import_journey", str(EXAMPLES[0]))
 
-    assert Journey.objects.get(slug=out.strip()).tenant == tenants["acme"]  # the first one demo may edit in
+    assert Journey.objects.get(slug=out.strip()).tenant == tenants["acme"]  # the only one demo may edit in
+
+
+def test_it_asks_which_tenant_when_the_owner_may_edit_in_several(tenants, demo):
+    from tests.members import add_member
+
+    add_member(tenant=tenants["globex"], user=demo, role="owner", actor=tenants["globex"].memberships.get().user)
+
+    with pytest.raises(CommandError, match="may create this in several tenants: say which with --tenant SLUG"):
+        run("import_journey", str(EXAMPLES[0]))
+
+    assert not Journey.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from typing import Any
 from journeys.engine.spec import JourneySpec
 
 from . import dql
-from .bizflow import error_event_types, has_revenue, kpi_step_index
+from .bizflow import error_event_types, has_revenue, kpi_event_type, nodes
 
 DASHBOARD_VERSION = 15
 GRID_WIDTH = 24
@@ -45,9 +45,12 @@ class _Queries:
         self.spec = spec
         self.provider = dql.string(spec.event_provider)
         self.flow = dql.field(spec.correlation_field)
-        self.first = dql.string(spec.steps[0].event_type)
-        self.last = dql.string(spec.steps[-1].event_type)
-        self.step_types = [step.event_type for step in spec.steps]
+        self.first_types = list(spec.steps[0].event_types)
+        # A flow completes on the last step's own event, or on one of its variants that is not an end state.
+        self.last_types = [way.event_type for way in spec.steps[-1].ways() if not way.ends_journey]
+        self.first = _is(self.first_types)
+        self.last = _is(self.last_types)
+        self.step_types = [node.way.event_type for node in nodes(spec)]
         self.error_types = [t for types in error_event_types(spec) for t in types]
 
     def fetch(self, types: list[str] | None = None) -> str:
@@ -59,16 +62,16 @@ class _Queries:
         return f"{head} and in(event.type, {dql.string_array(types)})"
 
     def flows_started(self) -> str:
-        return f"{self.fetch([self.step_types[0]])}\n| summarize started = countDistinct({self.flow})"
+        return f"{self.fetch(self.first_types)}\n| summarize started = countDistinct({self.flow})"
 
     def flows_completed(self) -> str:
-        return f"{self.fetch([self.step_types[-1]])}\n| summarize completed = countDistinct({self.flow})"
+        return f"{self.fetch(self.last_types)}\n| summarize completed = countDistinct({self.flow})"
 
     def conversion(self) -> str:
         # Of the flows that started in the timeframe, the share that reached the last step.
         return (
-            f"{self.fetch([self.step_types[0], self.step_types[-1]])}\n"
-            f"| summarize began = countIf(event.type == {self.first}), ended = countIf(event.type == {self.last}), "
+            f"{self.fetch(_unique(self.first_types + self.last_types))}\n"
+            f"| summarize began = countIf({self.first}), ended = countIf({self.last}), "
             f"by: {{{self.flow}}}\n"
             "| filter began > 0\n"
             "| summarize started = count(), completed = countIf(ended > 0)\n"
@@ -77,7 +80,7 @@ class _Queries:
         )
 
     def revenue(self) -> str:
-        kpi_type = self.spec.steps[kpi_step_index(self.spec)].event_type
+        kpi_type = kpi_event_type(self.spec)
         # One revenue value per flow, even when the KPI step loops.
         return (
             f"{self.fetch([kpi_type])}\n| dedup {self.flow}\n"
@@ -109,16 +112,16 @@ class _Queries:
     def by_segment(self) -> str:
         spec = self.spec
         segment = dql.field(spec.segment_field)
-        carrying = [step.event_type for step in spec.steps if step.carries_segment]
-        types = _unique([self.step_types[0], *carrying, self.step_types[-1]])
+        carrying = [node.way.event_type for node in nodes(spec) if node.way.carries_segment]
+        types = _unique([*self.first_types, *carrying, *self.last_types])
         per_flow = [
             f"segment = takeAny({segment})",
-            f"began = countIf(event.type == {self.first})",
-            f"ended = countIf(event.type == {self.last})",
+            f"began = countIf({self.first})",
+            f"ended = countIf({self.last})",
         ]
         totals = ["flows = count()", "completed = countIf(ended > 0)"]
         if has_revenue(spec):
-            kpi_type = spec.steps[kpi_step_index(spec)].event_type
+            kpi_type = kpi_event_type(spec)
             types = _unique([*types, kpi_type])
             revenue = dql.field(spec.revenue.field)
             per_flow.append(f"flow_revenue = takeAny(if(event.type == {dql.string(kpi_type)}, {revenue}))")
@@ -133,7 +136,7 @@ class _Queries:
         )
 
     def by_location(self) -> str:
-        carrying = [step.event_type for step in self.spec.steps if step.carries_location]
+        carrying = [node.way.event_type for node in nodes(self.spec) if node.way.carries_location]
         location = dql.field(self.spec.location_field)
         return (
             f"{self.fetch(carrying)}\n"
@@ -145,12 +148,46 @@ class _Queries:
         # Completed flows that also started in the timeframe: in-flight ones would shorten the average.
         return (
             f"{self.fetch(self.step_types)}\n"
-            f"| summarize began = countIf(event.type == {self.first}), ended = countIf(event.type == {self.last}), "
+            f"| summarize began = countIf({self.first}), ended = countIf({self.last}), "
             f"first_seen = min(timestamp), last_seen = max(timestamp), by: {{{self.flow}}}\n"
             "| filter began > 0 and ended > 0\n"
             "| fieldsAdd duration = last_seen - first_seen\n"
             "| summarize average_duration = avg(duration)"
         )
+
+    def by_variant(self, step_index: int) -> str:
+        """Flows taking each variant of a step with variants (its own event or one of its errors)."""
+        step = self.spec.steps[step_index]
+        own = [variant.event_type for variant in step.variants]
+        errors = error_event_types(self.spec)[step_index]
+        variant = "null"
+        for event_type, way in reversed(list(zip(own, step.variants, strict=True))):
+            taken = f"event.type == {dql.string(event_type)} or startsWith(event.type, {dql.string(event_type + '.')})"
+            variant = f"if({taken}, {dql.string(way.name)}, else: {variant})"
+        return (
+            f"{self.fetch(own + errors)}\n"
+            f"| fieldsAdd variant = {variant}\n"
+            f"| summarize flows = countDistinct({self.flow}), by: {{variant}}\n"
+            "| sort flows desc"
+        )
+
+    def how_flows_end(self) -> str:
+        """Flows by the type of their last event: the last step (completed), an end state, an error, or
+        the step a flow dropped off after."""
+        return (
+            f"{self.fetch(self.step_types + self.error_types)}\n"
+            "| sort timestamp asc\n"
+            f"| summarize last_event = takeLast(event.type), by: {{{self.flow}}}\n"
+            "| summarize flows = count(), by: {last_event}\n"
+            "| sort flows desc"
+        )
+
+
+def _is(types: list[str]) -> str:
+    """A DQL condition: the event's type is one of ``types``."""
+    if len(types) == 1:
+        return f"event.type == {dql.string(types[0])}"
+    return f"in(event.type, {dql.string_array(types)})"
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -218,13 +255,20 @@ def _charts(spec: JourneySpec, queries: _Queries) -> list[_Tile]:
     halves = []
     if queries.error_types:
         halves.append(_data_tile("Errors by type", queries.errors_by_type(), "categoricalBarChart", 12, 7))
-    if any(step.carries_location for step in spec.steps) and spec.locations:
+    for index, step in enumerate(spec.steps):
+        if step.variants:
+            tiles.append(
+                _data_tile(f"Flows by variant: {step.name}", queries.by_variant(index), "categoricalBarChart", 12, 7)
+            )
+    if any(node.way.ends_journey for node in nodes(spec)) or spec.has_variants:
+        tiles.append(_data_tile("How flows end (last event)", queries.how_flows_end(), "categoricalBarChart", 12, 7))
+    if any(node.way.carries_location for node in nodes(spec)) and spec.locations:
         title = f"Flows by {spec.location_field}"
         halves.append(_data_tile(title, queries.by_location(), "categoricalBarChart", 12, 7))
     if len(halves) == 1:
         halves[0] = _Tile(halves[0].body, GRID_WIDTH, halves[0].height)
     tiles += halves
-    if any(step.carries_segment for step in spec.steps) and spec.segment_field and spec.segments:
+    if any(node.way.carries_segment for node in nodes(spec)) and spec.segment_field and spec.segments:
         what = "Revenue and completion" if has_revenue(spec) else "Completion"
         tiles.append(_data_tile(f"{what} by {spec.segment_field}", queries.by_segment(), "table", GRID_WIDTH, 7))
     return tiles

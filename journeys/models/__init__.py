@@ -1,7 +1,7 @@
 from .assets import TenantAssets
 from .decisions import DecisionSettings
 from .delivery import Destination, JourneyDestination, Run
-from .journey import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
+from .journey import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step, StepVariant, Surge
 from .tenancy import AuditEntry, Invitation, Membership, Tenant, TenantDailyUsage
 
 __all__ = [
@@ -19,6 +19,8 @@ __all__ = [
     "Run",
     "SegmentValue",
     "Step",
+    "StepVariant",
+    "Surge",
     "Tenant",
     "TenantAssets",
     "TenantDailyUsage",

@@ -6,6 +6,10 @@ from django.db import models
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 NON_NEGATIVE = [MinValueValidator(0)]
+DELAY_SHAPE_CHOICES = [
+    ("uniform", "Uniform"),
+    ("lognormal", "Lognormal (min and max are the 5th and 95th percentiles)"),
+]
 
 
 def default_hour_weights() -> list[float]:
@@ -68,6 +72,7 @@ class Step(models.Model):
     carries_segment = models.BooleanField(default=False)
     carries_revenue = models.BooleanField(default=False)
     is_decision = models.BooleanField(default=False)
+    delay_shape = models.CharField(max_length=10, choices=DELAY_SHAPE_CHOICES, default="uniform")
 
     class Meta:
         ordering = ["journey", "position", "id"]
@@ -76,9 +81,42 @@ class Step(models.Model):
         return f"{self.name} ({self.event_type})"
 
 
+class StepVariant(models.Model):
+    """One way through a step that offers several; such a step's own event type is empty."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="variants")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=200)
+    event_type = models.CharField(max_length=200)
+    weight = models.FloatField(default=1, validators=NON_NEGATIVE)
+    min_delay_hours = models.FloatField(default=0, validators=NON_NEGATIVE)
+    max_delay_hours = models.FloatField(default=0, validators=NON_NEGATIVE)
+    delay_shape = models.CharField(max_length=10, choices=DELAY_SHAPE_CHOICES, default="uniform")
+    max_loops = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(1000)])
+    carries_location = models.BooleanField(default=False)
+    carries_segment = models.BooleanField(default=False)
+    carries_revenue = models.BooleanField(default=False)
+    is_decision = models.BooleanField(default=False)
+    ends_journey = models.BooleanField(default=False, help_text="An end state: the journey ends after it.")
+
+    class Meta:
+        ordering = ["step", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.event_type})"
+
+
 class ErrorRule(models.Model):
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="errors")
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="errors")
+    variant = models.ForeignKey(
+        StepVariant,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="errors",
+        help_text="On a step with variants.",
+    )
     name = models.CharField(max_length=200, help_text="Suffix of the failed event's type.")
     pct = models.FloatField(validators=PERCENT)
 
@@ -124,6 +162,14 @@ class Host(WeightedValue):
 class Incident(models.Model):
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="incidents")
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="incidents")
+    variant = models.ForeignKey(
+        StepVariant,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="incidents",
+        help_text="On a step with variants.",
+    )
     error_name = models.CharField(max_length=200)
     pct = models.FloatField(validators=PERCENT)
     starts_at = models.DateTimeField(null=True, blank=True)
@@ -138,3 +184,22 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.error_name} ({self.pct:g}%)"
+
+
+class Surge(models.Model):
+    """A window in which journeys start ``multiplier`` times as often: daily hours or an absolute window."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="surges")
+    multiplier = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(1000)])
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    daily_start_hour = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(24)]
+    )
+    daily_end_hour = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(24)])
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"x{self.multiplier:g}"

@@ -2,17 +2,19 @@
 graph and the hourly chart (``graph``), the headline figures, step rows and sample (``page``)."""
 
 from .graph import flow_svg, hours_svg, layout
-from .page import Kpi, Sample, SampleJourney, StepRow, kpis, sample_journeys, step_rows
+from .page import Kpi, Sample, SampleJourney, StepRow, WeekdayRow, kpis, sample_journeys, step_rows, weekday_rows
 
 __all__ = [
     "Kpi",
     "Sample",
     "SampleJourney",
     "StepRow",
+    "WeekdayRow",
     "flow_svg",
     "hours_svg",
     "kpis",
     "layout",
     "sample_journeys",
     "step_rows",
+    "weekday_rows",
 ]

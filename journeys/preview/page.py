@@ -135,3 +135,29 @@ def step_rows(fc: Forecast) -> list[StepRow]:
         )
         for step in fc.steps
     ]
+
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class WeekdayRow:
+    """One day of the week: its weight as set, and the journeys it starts (the volume times the weight
+    over the mean weight, so the week averages the journeys per day)."""
+
+    day: str
+    weight: float
+    journeys: float
+    bar_pct: float  # the day's volume against the busiest day's, for the bar
+
+
+def weekday_rows(spec: JourneySpec) -> list[WeekdayRow]:
+    weights = spec.weekday_weights
+    mean = sum(weights) / len(weights) if weights else 0.0
+    # As the generator reads them: all weights zero means every day alike.
+    volumes = [spec.journeys_per_day * (weight / mean if mean else 1.0) for weight in weights]
+    peak = max(volumes, default=0.0) or 1.0
+    return [
+        WeekdayRow(day, weight, volume, 100 * volume / peak)
+        for day, weight, volume in zip(WEEKDAY_NAMES, weights, volumes, strict=True)
+    ]

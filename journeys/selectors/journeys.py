@@ -7,13 +7,31 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from ..access import journeys_visible_to
 from ..engine.decisions import DecisionSpec, Rule, sample_decision_json
-from ..engine.spec import ErrorRule, Incident, JourneySpec, Revenue, Step, Weighted
+from ..engine.spec import ErrorRule, Incident, JourneySpec, Revenue, Step, Surge, Variant, Weighted
 from ..models import DecisionSettings, Journey, JourneyDestination, Membership, Run
 
 
+def _variant(v) -> Variant:
+    return Variant(
+        name=v.name,
+        event_type=v.event_type,
+        weight=v.weight,
+        min_delay_hours=v.min_delay_hours,
+        max_delay_hours=v.max_delay_hours,
+        delay_shape=v.delay_shape,
+        max_loops=v.max_loops,
+        carries_location=v.carries_location,
+        carries_segment=v.carries_segment,
+        carries_revenue=v.carries_revenue,
+        is_decision=v.is_decision,
+        ends_journey=v.ends_journey,
+    )
+
+
 def journey_to_spec(journey: Journey) -> JourneySpec:
-    steps = list(journey.steps.all())
+    steps = list(journey.steps.prefetch_related("variants"))
     index_of = {step.pk: index for index, step in enumerate(steps)}
+    variant_of = {v.pk: number for step in steps for number, v in enumerate(step.variants.all())}
     revenue = None
     if journey.revenue_field:
         revenue = Revenue(journey.revenue_field, journey.revenue_min, journey.revenue_max, journey.revenue_label)
@@ -39,10 +57,14 @@ def journey_to_spec(journey: Journey) -> JourneySpec:
                 carries_segment=s.carries_segment,
                 carries_revenue=s.carries_revenue,
                 is_decision=s.is_decision,
+                delay_shape=s.delay_shape,
+                variants=tuple(_variant(v) for v in s.variants.all()),
             )
             for s in steps
         ),
-        errors=tuple(ErrorRule(e.name, index_of[e.step_id], e.pct) for e in journey.errors.all()),
+        errors=tuple(
+            ErrorRule(e.name, index_of[e.step_id], e.pct, variant_of.get(e.variant_id)) for e in journey.errors.all()
+        ),
         location_field=journey.location_field,
         locations=tuple(Weighted(loc.name, loc.weight) for loc in journey.locations.all()),
         segment_field=journey.segment_field,
@@ -52,6 +74,7 @@ def journey_to_spec(journey: Journey) -> JourneySpec:
         incidents=tuple(
             Incident(
                 step=index_of[i.step_id],
+                variant=variant_of.get(i.variant_id),
                 error_name=i.error_name,
                 pct=i.pct,
                 starts_at=i.starts_at,
@@ -62,6 +85,16 @@ def journey_to_spec(journey: Journey) -> JourneySpec:
             for i in journey.incidents.all()
         ),
         extra_attributes=tuple((str(k), str(v)) for k, v in (journey.extra_attributes or {}).items()),
+        surges=tuple(
+            Surge(
+                multiplier=s.multiplier,
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                daily_start_hour=s.daily_start_hour,
+                daily_end_hour=s.daily_end_hour,
+            )
+            for s in journey.surges.all()
+        ),
     )
 
 
@@ -82,8 +115,10 @@ class JourneyRow:
     user_role: str = ""  # the user's role in the journey's tenant: which buttons the row shows
 
 
-def journey_list_rows(user) -> list[JourneyRow]:
-    """Every journey the user sees, with its active destinations and its last run (delivery or push).
+def journey_list_rows(user, *, search: str = "", state: str = "", tenant: str = "") -> list[JourneyRow]:
+    """Every journey the user sees, with its active destinations and its last run (delivery or push);
+    those whose name or event provider contains ``search``, in ``state`` and in the tenant with the
+    slug ``tenant``, when given.
 
     Two queries however many journeys: the journeys with their step count and last run annotated,
     and their active destinations prefetched.
@@ -92,16 +127,22 @@ def journey_list_rows(user) -> list[JourneyRow]:
     last_runs = last_runs.order_by("-started_at", "-id")
     active = JourneyDestination.objects.filter(active=True).select_related("destination").order_by("destination__name")
     role = Membership.objects.filter(tenant=OuterRef("tenant"), user=user).values("role")[:1]
+    visible = journey_list_for_user(user)
+    if search.strip():
+        visible = visible.filter(Q(name__icontains=search.strip()) | Q(event_provider__icontains=search.strip()))
+    if state:
+        visible = visible.filter(state=state)
+    if tenant:
+        visible = visible.filter(tenant__slug=tenant)
     journeys = (
-        journey_list_for_user(user)
-        .annotate(
+        visible.annotate(
             step_count=Count("steps", distinct=True),
             last_run_at=Subquery(last_runs.values("started_at")[:1]),
             last_run_outcome=Subquery(last_runs.values("outcome")[:1]),
             user_role=Subquery(role),
         )
         .prefetch_related(Prefetch("deliveries", queryset=active, to_attr="active_deliveries"))
-        .order_by("name", "pk")
+        .order_by("tenant__name", "tenant_id", "name", "pk")
     )
     return [
         JourneyRow(
@@ -115,6 +156,26 @@ def journey_list_rows(user) -> list[JourneyRow]:
         )
         for journey in journeys
     ]
+
+
+@dataclass(frozen=True)
+class JourneyGroup:
+    """The list's journeys of one tenant (``tenant`` None: the list is not grouped)."""
+
+    tenant: object
+    rows: list[JourneyRow]
+
+
+def journey_list_groups(rows: list[JourneyRow], *, by_tenant: bool) -> list[JourneyGroup]:
+    """The rows by tenant (in the order they come: by tenant name), or all in one group."""
+    if not by_tenant:
+        return [JourneyGroup(None, rows)] if rows else []
+    groups: list[JourneyGroup] = []
+    for row in rows:
+        if not groups or groups[-1].tenant != row.journey.tenant:
+            groups.append(JourneyGroup(row.journey.tenant, []))
+        groups[-1].rows.append(row)
+    return groups
 
 
 def journey_get_by_slug(slug: str) -> Journey:

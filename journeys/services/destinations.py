@@ -12,7 +12,7 @@ from ..sinks import KINDS, sink_class
 from ..sinks.base import DeliveryError
 from .delivery import pair_start
 from .scheduling import journey_activate
-from .tenancy import audit_record, tenant_default_for_user
+from .tenancy import Role, audit_record, ensure_can_create_in, tenant_default_for_user
 
 DEMO_DESTINATION_NAME = "Local files"
 
@@ -25,10 +25,14 @@ def _clean_secrets(secrets: dict | None) -> dict:
 def destination_create(
     *, owner, name: str, kind: str, config: dict, secrets: dict | None = None, tenant: Tenant | None = None
 ) -> Destination:
-    """A destination of ``tenant`` (default: the first tenant ``owner`` may edit in), made by ``owner``."""
+    """A destination of ``tenant``, made by ``owner``, who must own that tenant: credentials are the owners'.
+
+    Without ``tenant``: the only tenant ``owner`` owns (several raise ``TenantChoiceNeeded``).
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown destination kind {kind!r}")
-    tenant = tenant or tenant_default_for_user(owner)
+    tenant = tenant or tenant_default_for_user(owner, role=Role.OWNER)
+    ensure_can_create_in(user=owner, tenant=tenant, role=Role.OWNER)
     destination = Destination.objects.create(
         tenant=tenant, owner=owner, name=name, kind=kind, config=config, secrets=_clean_secrets(secrets)
     )

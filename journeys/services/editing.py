@@ -8,7 +8,7 @@ from django.db import transaction
 
 from ..engine.jsonformat import spec_to_dict
 from ..engine.spec import JourneySpec
-from ..models import Journey
+from ..models import Journey, Tenant
 from ..selectors.journeys import journey_to_spec
 from .journeys import journey_create_from_spec, journey_replace_contents
 from .tenancy import audit_record
@@ -17,10 +17,12 @@ NAME_MAX_LENGTH = Journey._meta.get_field("name").max_length
 
 
 @transaction.atomic
-def journey_save_from_editor(*, journey: Journey | None, actor, spec: JourneySpec, description: str) -> Journey:
-    """Create the journey (``journey`` None) or replace all of its contents: all or nothing."""
+def journey_save_from_editor(
+    *, journey: Journey | None, actor, spec: JourneySpec, description: str, tenant: Tenant | None = None
+) -> Journey:
+    """Create the journey (``journey`` None) in ``tenant``, or replace all of its contents: all or nothing."""
     if journey is None:
-        return journey_create_from_spec(spec=spec, owner=actor, description=description)
+        return journey_create_from_spec(spec=spec, owner=actor, tenant=tenant, description=description)
     before = spec_to_dict(journey_to_spec(journey), description=journey.description)
     journey_replace_contents(journey=journey, spec=spec)
     if journey.description != description:
@@ -49,11 +51,13 @@ def _copy_name(name: str, tenant) -> str:
 
 
 @transaction.atomic
-def journey_duplicate(*, journey: Journey, actor) -> Journey:
-    """A draft copy of ``journey`` in its tenant, made by ``actor``, named "<name> (copy)"."""
+def journey_duplicate(*, journey: Journey, actor, tenant: Tenant | None = None) -> Journey:
+    """A draft copy of ``journey`` made by ``actor``, named "<name> (copy)", in ``tenant`` (default: the
+    journey's own); ``actor`` must be an editor there."""
+    tenant = tenant or journey.tenant
     spec = journey_to_spec(journey)
-    copy = replace(spec, name=_copy_name(spec.name, journey.tenant))
-    return journey_create_from_spec(spec=copy, owner=actor, tenant=journey.tenant, description=journey.description)
+    copy = replace(spec, name=_copy_name(spec.name, tenant))
+    return journey_create_from_spec(spec=copy, owner=actor, tenant=tenant, description=journey.description)
 
 
 @transaction.atomic

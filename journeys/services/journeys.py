@@ -4,9 +4,21 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from ..engine.spec import JourneySpec, ensure_valid
-from ..models import DecisionSettings, ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step, Tenant
+from ..models import (
+    DecisionSettings,
+    ErrorRule,
+    Host,
+    Incident,
+    Journey,
+    Location,
+    SegmentValue,
+    Step,
+    StepVariant,
+    Surge,
+    Tenant,
+)
 from .quotas import ensure_volume_allowed
-from .tenancy import audit_record, tenant_default_for_user
+from .tenancy import Role, audit_record, ensure_can_create_in, tenant_default_for_user
 
 
 def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
@@ -34,11 +46,18 @@ def _write_rows(journey: Journey, spec: JourneySpec) -> None:
             carries_segment=s.carries_segment,
             carries_revenue=s.carries_revenue,
             is_decision=s.is_decision,
+            delay_shape=s.delay_shape,
         )
         for index, s in enumerate(spec.steps)
     )
+    variants = _write_variants(steps, spec)
+
+    def variant_of(step: int, variant: int | None) -> StepVariant | None:
+        return None if variant is None else variants[step][variant]
+
     ErrorRule.objects.bulk_create(
-        ErrorRule(journey=journey, step=steps[e.step], name=e.name, pct=e.pct) for e in spec.errors
+        ErrorRule(journey=journey, step=steps[e.step], variant=variant_of(e.step, e.variant), name=e.name, pct=e.pct)
+        for e in spec.errors
     )
     Location.objects.bulk_create(Location(journey=journey, name=w.value, weight=w.weight) for w in spec.locations)
     SegmentValue.objects.bulk_create(
@@ -49,6 +68,7 @@ def _write_rows(journey: Journey, spec: JourneySpec) -> None:
         Incident(
             journey=journey,
             step=steps[i.step],
+            variant=variant_of(i.step, i.variant),
             error_name=i.error_name,
             pct=i.pct,
             starts_at=i.starts_at,
@@ -58,6 +78,46 @@ def _write_rows(journey: Journey, spec: JourneySpec) -> None:
         )
         for i in spec.incidents
     )
+    Surge.objects.bulk_create(
+        Surge(
+            journey=journey,
+            multiplier=surge.multiplier,
+            starts_at=surge.starts_at,
+            ends_at=surge.ends_at,
+            daily_start_hour=surge.daily_start_hour,
+            daily_end_hour=surge.daily_end_hour,
+        )
+        for surge in spec.surges
+    )
+
+
+def _write_variants(steps: list[Step], spec: JourneySpec) -> list[list[StepVariant]]:
+    """Each step's variant rows, in order (an empty list for a plain step)."""
+    rows = StepVariant.objects.bulk_create(
+        StepVariant(
+            step=row,
+            position=position,
+            name=v.name,
+            event_type=v.event_type,
+            weight=v.weight,
+            min_delay_hours=v.min_delay_hours,
+            max_delay_hours=v.max_delay_hours,
+            delay_shape=v.delay_shape,
+            max_loops=v.max_loops,
+            carries_location=v.carries_location,
+            carries_segment=v.carries_segment,
+            carries_revenue=v.carries_revenue,
+            is_decision=v.is_decision,
+            ends_journey=v.ends_journey,
+        )
+        for row, step in zip(steps, spec.steps, strict=True)
+        for position, v in enumerate(step.variants)
+    )
+    per_step, taken = [], 0
+    for step in spec.steps:
+        per_step.append(rows[taken : taken + len(step.variants)])
+        taken += len(step.variants)
+    return per_step
 
 
 def _scalar_fields(spec: JourneySpec) -> dict:
@@ -91,7 +151,10 @@ def journey_create_from_spec(
     audit_action: str = "journey.created",
     audit_details: dict | None = None,
 ) -> Journey:
-    """A new journey made by ``owner`` in ``tenant`` (default: the first tenant the owner may edit in).
+    """A new journey made by ``owner`` in ``tenant``, where the owner must be an editor or owner.
+
+    Without ``tenant``: the only tenant the owner may edit in (see ``tenant_default_for_user``;
+    several raise ``TenantChoiceNeeded``).
 
     The audit log says how it came: ``journey.created`` by default, ``journey.imported`` for a file.
 
@@ -100,6 +163,7 @@ def journey_create_from_spec(
     """
     ensure_valid(spec)
     tenant = tenant or tenant_default_for_user(owner)
+    ensure_can_create_in(user=owner, tenant=tenant, role=Role.EDITOR)
     ensure_volume_allowed(tenant=tenant, journeys_per_day=spec.journeys_per_day)
     journey = Journey.objects.create(
         tenant=tenant, owner=owner, slug=unique_slug(spec.name), description=description, **_scalar_fields(spec)
@@ -120,6 +184,7 @@ def journey_replace_contents(*, journey: Journey, spec: JourneySpec) -> Journey:
     # Decision settings belong to a step: keep those whose step (by event type) is still a decision.
     kept = list(DecisionSettings.objects.filter(step__journey=journey).select_related("step"))
     for related in (
+        journey.surges,
         journey.incidents,
         journey.errors,
         journey.locations,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import slugify
 
 from ..models import AuditEntry, Invitation, Membership, Tenant
 
 Role = Membership.Role
+_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.OWNER: 2}
 
 
 def audit_record(*, actor, tenant: Tenant | None, action: str, target, details: dict | None = None) -> AuditEntry:
@@ -46,17 +48,31 @@ def tenant_create(
     return tenant
 
 
-def tenant_default_for_user(user) -> Tenant:
-    """Where a user's new journeys go: the first tenant they may edit in, else a workspace of their own."""
-    membership = (
-        Membership.objects.filter(user=user, role__in=[Role.OWNER, Role.EDITOR])
-        .select_related("tenant")
-        .order_by("id")
-        .first()
-    )
-    if membership:
-        return membership.tenant
+class TenantChoiceNeeded(ValueError):
+    """Something new for a user who may create it in several tenants, with none named: never guess."""
+
+
+def tenant_default_for_user(user, *, role: str = Role.EDITOR) -> Tenant:
+    """Where a user's new journey (``role`` editor) or destination (owner) goes when no tenant is named.
+
+    Their only tenant where they have ``role``; with none, a workspace of their own. With several,
+    :class:`TenantChoiceNeeded`: the forms ask which (see ``journeys.forms.tenancy``), and a
+    tenant is never picked for the user by its name or its age.
+    """
+    allowed = [r for r in Role if _RANK[r] >= _RANK[Role(role)]]
+    memberships = list(Membership.objects.filter(user=user, role__in=allowed).select_related("tenant")[:2])
+    if len(memberships) > 1:
+        raise TenantChoiceNeeded(f"{user.username} may create this in several tenants: say which")
+    if memberships:
+        return memberships[0].tenant
     return tenant_create(name=f"{user.username}'s workspace", owner=user)
+
+
+def ensure_can_create_in(*, user, tenant: Tenant, role: str) -> None:
+    """Refuse to file something new of ``user``'s into a tenant where they lack ``role`` (or are no member)."""
+    membership = Membership.objects.filter(tenant=tenant, user=user).first()
+    if membership is None or _RANK[Role(membership.role)] < _RANK[Role(role)]:
+        raise PermissionDenied(f"creating this in {tenant.name} needs the {Role(role).label.lower()} role there")
 
 
 class LastOwner(ValueError):

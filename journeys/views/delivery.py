@@ -8,8 +8,8 @@ redirect to a page holding the panel.
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET, require_POST
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..access import journey_for_user
 from ..engine.spec import InvalidJourney
@@ -99,9 +99,15 @@ def journey_destination_attach(request, slug: str):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def journey_destination_detach(request, slug: str, pair_id: int):
+    """GET asks first (in the panel's row for htmx, as a page otherwise); POST detaches."""
     journey = _get_journey_for_user(request, slug, Role.EDITOR)
-    pair = get_object_or_404(JourneyDestination, pk=pair_id, journey=journey)
+    pair = get_object_or_404(JourneyDestination.objects.select_related("destination"), pk=pair_id, journey=journey)
+    if request.method == "GET":
+        template = "journeys/detach_confirm.html"
+        if request.htmx and not request.htmx.boosted:
+            template += "#confirm-row"
+        return render(request, template, {"journey": journey, "pair": pair})
     destination_detach(journey_destination=pair, actor=request.user)
     return panel_response(request, journey, notice=f"No longer delivering to {pair.destination.name}.")

@@ -9,11 +9,12 @@ from django.views.decorators.http import require_POST
 
 from ..access import tenants_for_user
 from ..forms.destinations import DestinationForm, settings_form, settings_form_for_edit
+from ..forms.tenancy import TenantChoiceForm
 from ..models import Membership
 from ..selectors.delivery import destination_get_for_user, destination_list_for_user
 from ..services.destinations import destination_check, destination_create, destination_restart, destination_update
-from ..services.tenancy import tenant_default_for_user
 from ..sinks import available_kinds
+from .working import remember_tenant, working_tenant
 
 Role = Membership.Role
 
@@ -35,34 +36,46 @@ def destination_create_view(request, kind: str):
     kinds = available_kinds()
     if kind not in kinds:
         raise Http404(f"no destination kind {kind!r}")
-    # Credentials are the owners' business: a destination is created in a tenant the user owns (a user
-    # in no tenant at all gets a workspace of their own, as with a first journey).
-    tenant = tenants_for_user(request.user, role=Role.OWNER).first()
-    if tenant is None and not request.user.memberships.exists():
-        tenant = tenant_default_for_user(request.user)
-    if tenant is None:
+    # Credentials are the owners' business: a destination is created in a tenant the user owns, the one
+    # they choose (a user in no tenant at all gets a workspace of their own, as with a first journey).
+    tenant_form = TenantChoiceForm(
+        request.POST or None,
+        user=request.user,
+        role=Role.OWNER,
+        working=working_tenant(request),
+        help_text="Whose destination this is: that tenant's owners manage it, its journeys can deliver to it.",
+    )
+    if not tenant_form.asks and request.user.memberships.exists():
         raise PermissionDenied("Creating a destination needs the owner role in a tenant.")
     form = DestinationForm(request.POST or None)
     settings = settings_form(kind, data=request.POST or None)
-    if request.method == "POST" and form.is_valid() and settings.is_valid():
+    if request.method == "POST" and all([tenant_form.is_valid(), form.is_valid(), settings.is_valid()]):
         name = form.cleaned_data["name"]
-        destination_create(
+        destination = destination_create(
             owner=request.user,
-            tenant=tenant,
+            tenant=tenant_form.chosen(),
             name=name,
             kind=kind,
             config=settings.to_config(),
             secrets=settings.to_secrets(),
         )
-        messages.info(request, f"Destination {name} created.")
+        remember_tenant(request, destination.tenant)
+        messages.info(request, f"Destination {name} created in {destination.tenant.name}.")
         return redirect("destination_list")
-    context = {"form": form, "settings_form": settings, "kind_label": kinds[kind], "destination": None}
+    context = {
+        "form": form,
+        "tenant_form": tenant_form,
+        "settings_form": settings,
+        "kind_label": kinds[kind],
+        "destination": None,
+    }
     return render(request, "journeys/destination_form.html", context)
 
 
 @login_required
 def destination_edit(request, pk: int):
     destination = destination_get_for_user(request.user, pk, needed=Role.OWNER)
+    remember_tenant(request, destination.tenant)
     form = DestinationForm(request.POST or None, initial={"name": destination.name})
     settings = settings_form_for_edit(destination, request.POST or None)
     if request.method == "POST" and form.is_valid() and settings.is_valid():

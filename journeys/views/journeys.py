@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
 from .. import preview
@@ -25,12 +25,21 @@ from ..engine.forecast import forecast
 from ..engine.spec import InvalidJourney
 from ..forms.convert import JourneyEditor, blank_values, values_from_spec
 from ..forms.rows import EditorValues, RowAction, apply_row_action
+from ..forms.tenancy import TenantChoiceForm
 from ..models import Journey, Membership
-from ..selectors.journeys import journey_decision_samples, journey_decision_steps, journey_list_rows, journey_to_spec
+from ..selectors.journeys import (
+    journey_decision_samples,
+    journey_decision_steps,
+    journey_list_for_user,
+    journey_list_groups,
+    journey_list_rows,
+    journey_to_spec,
+)
 from ..services.editing import journey_delete as delete_journey
 from ..services.editing import journey_duplicate as duplicate_journey
 from ..services.editing import journey_save_from_editor
 from ..services.imports import journey_export_json
+from .working import remember_tenant, working_tenant
 
 Role = Membership.Role
 
@@ -52,13 +61,34 @@ def _timezones() -> list[str]:
     return sorted(zoneinfo.available_timezones())
 
 
+def _list_context(request: HttpRequest, **extra) -> dict:
+    """The journey list as filtered by the address: ``q`` (name or provider), ``state`` and ``tenant``."""
+    filters = {key: request.GET.get(key, "").strip() for key in ("q", "state", "tenant")}
+    # The top bar's memberships, read once here for the tenant filter and the grouping too.
+    memberships = list(Membership.objects.filter(user=request.user).select_related("tenant").order_by("tenant__name"))
+    tenants = [membership.tenant for membership in memberships]
+    rows = journey_list_rows(request.user, search=filters["q"], state=filters["state"], tenant=filters["tenant"])
+    filtered = any(filters.values())
+    return {
+        "rows": rows,
+        "groups": journey_list_groups(rows, by_tenant=len(tenants) > 1),
+        "filters": filters,
+        "filtered": filtered,
+        "has_journeys": bool(rows) or (filtered and journey_list_for_user(request.user).exists()),
+        "states": Journey.State.choices,
+        "filter_tenants": tenants if len(tenants) > 1 else [],
+        "user_memberships": memberships,
+        **extra,
+    }
+
+
 @login_required
 @require_GET
 def journey_list(request: HttpRequest) -> HttpResponse:
     template = "journeys/journey_list.html"
     if _wants_fragment(request):
         template += "#journey-table"
-    return render(request, template, {"rows": journey_list_rows(request.user)})
+    return render(request, template, _list_context(request))
 
 
 @login_required
@@ -67,13 +97,25 @@ def journey_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _editor_post(request, journey=None)
     editor = JourneyEditor(blank_values(seed=secrets.randbelow(1_000_000)), bound=False)
-    return _render_editor(request, editor, journey=None)
+    return _render_editor(request, editor, journey=None, tenant_form=_tenant_form(request))
+
+
+def _tenant_form(request: HttpRequest, data=None) -> TenantChoiceForm:
+    """Which tenant a new journey goes into: one where the user is an editor, starting at the one they work in."""
+    return TenantChoiceForm(
+        data,
+        user=request.user,
+        role=Role.EDITOR,
+        working=working_tenant(request),
+        help_text="Where the journey is created: its team sees it, its destinations can receive it.",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def journey_edit(request: HttpRequest, slug: str) -> HttpResponse:
     journey = _get_journey_for_user(request, slug)
+    remember_tenant(request, journey.tenant)
     if request.method == "POST":
         return _editor_post(request, journey=journey)
     values = values_from_spec(journey_to_spec(journey), description=journey.description)
@@ -98,14 +140,21 @@ def _editor_post(request: HttpRequest, *, journey: Journey | None) -> HttpRespon
     if journey is not None:  # looking and trying changes is for viewers too; saving is not
         _get_journey_for_user(request, journey.slug, Role.EDITOR)
     editor = JourneyEditor(values, bound=True)
+    tenant_form = _tenant_form(request, request.POST) if journey is None else None
     spec = editor.spec()
+    if tenant_form is not None and not tenant_form.is_valid():
+        return _render_editor(request, editor, journey=journey, tenant_form=tenant_form)
     if spec is None:
-        return _render_editor(request, editor, journey=journey)
+        return _render_editor(request, editor, journey=journey, tenant_form=tenant_form)
+    tenant = tenant_form.chosen() if tenant_form is not None else None
     try:
-        saved = journey_save_from_editor(journey=journey, actor=request.user, spec=spec, description=editor.description)
+        saved = journey_save_from_editor(
+            journey=journey, actor=request.user, spec=spec, description=editor.description, tenant=tenant
+        )
     except InvalidJourney as exc:  # rules of the tenant's (its volume cap), beyond the journey's own
         editor.add_errors(exc.errors)
-        return _render_editor(request, editor, journey=journey)
+        return _render_editor(request, editor, journey=journey, tenant_form=tenant_form)
+    remember_tenant(request, saved.tenant)
     messages.success(request, f"Saved “{saved.name}”.")
     return redirect("journey_edit", slug=saved.slug)
 
@@ -118,11 +167,19 @@ def _summary_context(values: EditorValues, checked: JourneyEditor | None = None)
     if spec is None:
         return {"summary_problems": checked.problems(), "summary": None}
     fc = forecast(spec)
-    return {"summary_problems": [], "summary": fc, "summary_kpis": preview.kpis(spec, fc)}
+    kpis = preview.kpis(spec, fc)
+    # Revenue reads as on the preview: its label and its figure, from the same headline figures.
+    revenue = next(kpi for kpi in kpis if kpi.key == "revenue")
+    return {"summary_problems": [], "summary": fc, "summary_kpis": kpis, "summary_revenue": revenue}
 
 
 def _render_editor(
-    request: HttpRequest, editor: JourneyEditor, *, journey: Journey | None, fragment: str | None = None
+    request: HttpRequest,
+    editor: JourneyEditor,
+    *,
+    journey: Journey | None,
+    fragment: str | None = None,
+    tenant_form: TenantChoiceForm | None = None,
 ) -> HttpResponse:
     post_url = reverse("journey_edit", args=[journey.slug]) if journey else reverse("journey_create")
     whole_page = not (fragment and _wants_fragment(request))
@@ -133,6 +190,7 @@ def _render_editor(
         "post_url": post_url,
         "timezones": _timezones(),
         "problems": editor.problems() if editor.bound else [],
+        "tenant_form": tenant_form if journey is None and whole_page else None,
         # The journey page's Decisions tab; a fragment re-rendered by a row action needs none of it.
         "decision_steps": journey_decision_steps(journey) if journey and whole_page else [],
         **_summary_context(editor.values, editor),
@@ -167,6 +225,7 @@ def journey_preview(request: HttpRequest, slug: str) -> HttpResponse:
         "has_decision_steps": any(step.is_decision for step in spec.steps),
         "decision_samples": journey_decision_samples(journey, at=now),
         "step_rows": preview.step_rows(fc),
+        "weekday_rows": preview.weekday_rows(spec),
         "event_types": sorted(fc.events_per_type.items(), key=lambda item: -item[1]),
     }
     return render(request, "journeys/journey_preview.html", context)
@@ -182,11 +241,25 @@ def journey_export(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def journey_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: the choice of tenant for the copy (starting at the journey's own). POST: make the copy there;
+    a post that names no tenant copies into the journey's own tenant, the one the user is working in."""
     journey = _get_journey_for_user(request, slug, Role.EDITOR)
-    copy = duplicate_journey(journey=journey, actor=request.user)
-    messages.success(request, f"Created “{copy.name}”, a copy of “{journey.name}”.")
+    form = TenantChoiceForm(
+        request.POST if "tenant" in request.POST else None,
+        user=request.user,
+        role=Role.EDITOR,
+        working=journey.tenant,
+        help_text="Where the copy is created; it starts as a draft, with no destinations.",
+    )
+    if request.method == "GET" or (form.is_bound and not form.is_valid()):
+        status = 400 if form.is_bound else 200
+        return render(request, "journeys/journey_duplicate.html", {"journey": journey, "form": form}, status=status)
+    tenant = form.chosen() if form.is_bound else journey.tenant
+    copy = duplicate_journey(journey=journey, actor=request.user, tenant=tenant)
+    remember_tenant(request, copy.tenant)
+    messages.success(request, f"Created “{copy.name}” in {copy.tenant.name}, a copy of “{journey.name}”.")
     return redirect("journey_edit", slug=copy.slug)
 
 
@@ -199,7 +272,7 @@ def journey_delete(request: HttpRequest, slug: str) -> HttpResponse:
         delete_journey(journey=journey, actor=request.user)
         messages.success(request, f"Deleted “{name}”.")
         if _wants_fragment(request):
-            context = {"rows": journey_list_rows(request.user), "show_messages": True}
+            context = _list_context(request, show_messages=True)
             return render(request, "journeys/journey_list.html#journey-table", context)
         return redirect("journey_list")
     template = "journeys/journey_delete.html"

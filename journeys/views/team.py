@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..access import require_role, role_at_least, tenants_for_user
 from ..forms.team import MemberAddForm, RoleForm
@@ -30,6 +30,7 @@ from ..services.tenancy import (
     membership_remove,
     membership_set,
 )
+from .working import remember_tenant
 
 Role = Membership.Role
 
@@ -94,6 +95,7 @@ def team(request: HttpRequest) -> HttpResponse:
 @require_GET
 def team_tenant(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = _get_tenant_for_user(request, slug)
+    remember_tenant(request, tenant)
     return _render(request, [tenant])
 
 
@@ -136,10 +138,16 @@ def team_member_role(request: HttpRequest, slug: str, user_id: int) -> HttpRespo
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def team_member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """GET asks first (in the member's row for htmx, as a page otherwise); POST removes."""
     tenant = _get_tenant_for_user(request, slug, Role.OWNER)
     membership = get_object_or_404(Membership.objects.select_related("user"), tenant=tenant, user_id=user_id)
+    if request.method == "GET":
+        template = "journeys/member_remove_confirm.html"
+        if request.htmx and not request.htmx.boosted:
+            template += "#confirm-row"
+        return render(request, template, {"tenant": tenant, "membership": membership})
     try:
         membership_remove(tenant=tenant, user=membership.user, actor=request.user)
     except LastOwner as exc:

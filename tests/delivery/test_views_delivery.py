@@ -153,6 +153,21 @@ def test_it_detaches_and_keeps_the_progress(as_alice, journey, pair):
     assert not pair.active and pair.cursor_ms is not None
 
 
+def test_it_asks_before_detaching_in_the_destinations_row(as_alice, journey, pair):
+    url = reverse("journey_destination_detach", args=[journey.slug, pair.pk])
+    panel = as_alice.get(panel_url(journey), **HTMX).content.decode()
+
+    row = as_alice.get(url, **HTMX).content.decode()
+    page = as_alice.get(url).content.decode()
+
+    assert f'hx-get="{url}"' in panel and f'action="{url}"' not in panel  # the panel's link only asks
+    assert row.strip().startswith(f'<tr id="delivery-{pair.pk}" class="confirm-row">') and "<html" not in row
+    assert f'hx-post="{url}"' in row and "Where it got to is kept" in row
+    assert "Stop delivering to" in page and 'class="danger"' in page
+    pair.refresh_from_db()
+    assert pair.active  # asking changed nothing
+
+
 def test_it_lists_only_the_users_destinations(as_alice, alice, bob):
     Destination.objects.create(owner=alice, tenant=tenant_default_for_user(alice), name="Mine", kind="file", config={})
     Destination.objects.create(owner=bob, tenant=tenant_default_for_user(bob), name="Theirs", kind="file", config={})

@@ -11,7 +11,6 @@ import io
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import timedelta
-from types import SimpleNamespace
 
 import orjson
 import pytest
@@ -22,9 +21,9 @@ from journeys.engine.eventlog.cases import activity_names, carried_by_type, case
 from journeys.engine.eventlog.values import xml_attr
 from journeys.engine.forecast import forecast
 from journeys.engine.generator import generate_dicts
-from journeys.engine.spec import ErrorRule, Step, Variant, Weighted
+from journeys.engine.spec import ErrorRule, Step, Weighted
 
-from .helpers import DAY, HOUR_MS, epoch_ms, example, journey, journeys_of
+from .helpers import DAY, HOUR_MS, branching_journey, epoch_ms, example, journey, journeys_of
 
 XES = "{http://www.xes-standard.org/}"
 
@@ -237,17 +236,59 @@ def test_it_cuts_a_busy_block_into_batches_of_whole_cases(monkeypatch):
 
 
 def test_it_names_a_variants_events_and_errors_after_the_variant():
-    payment = Step(
-        "Payment",
-        "",
-        variants=(Variant("Card", "pay.card", carries_location=True), Variant("Wallet", "pay.wallet")),
-    )
-    spec = replace(shop(), steps=(shop().steps[0], payment))
-    types = ("order.placed", "pay.card", "pay.wallet", "pay.card.declined")
-    compiled = SimpleNamespace(spec=spec, type_names=types)  # the event types a compiled journey numbers
+    compiled = compile_journey(branching_journey())
 
-    assert activity_names(compiled) == ("Order placed", "Card", "Wallet", "Card (declined)")
-    assert carried_by_type(compiled, "location") == [True, True, False, True]
+    names = dict(zip(compiled.type_names, activity_names(compiled), strict=True))
+
+    assert names == {
+        "loan.applied.online": "Online",
+        "loan.applied.branch": "Branch",
+        "loan.checked": "Check",
+        "loan.approved": "Approved",
+        "loan.referred": "Referred",
+        "loan.rejected": "Rejected",
+        "loan.paid": "Payout",
+        "loan.approved.timeout": "Approved (timeout)",
+        "loan.rejected.fraud": "Rejected (fraud)",
+    }
+    assert carried_by_type(compiled, "location") == compiled.type_carries["location"].tolist()
+    assert carried_by_type(compiled, "revenue") == compiled.type_carries["revenue"].tolist()
+
+
+def test_it_qualifies_a_variant_named_like_another_way_by_its_step():
+    spec = branching_journey()
+    renamed = replace(spec.steps[2].variants[1], name="Check")
+    spec = replace(
+        spec,
+        steps=(
+            *spec.steps[:2],
+            replace(spec.steps[2], variants=(spec.steps[2].variants[0], renamed, spec.steps[2].variants[2])),
+            spec.steps[3],
+        ),
+    )
+
+    names = activity_names(compile_journey(spec))
+
+    assert "Check" in names and "Decision: Check" in names
+
+
+def test_it_writes_a_branching_journeys_cases_event_for_event():
+    spec = branching_journey()
+    start, end = DAY + timedelta(hours=8), DAY + timedelta(hours=12)
+    expected = generated_cases(spec, start, end)
+    compiled = compile_journey(spec)
+    names = dict(zip(compiled.type_names, activity_names(compiled), strict=True))
+
+    cases = xes_cases(log_bytes(spec, start, end, "xes"))
+    rows = list(csv.DictReader(io.StringIO(log_bytes(spec, start, end, "csv").decode(), newline="")))
+
+    assert list(cases) == list(expected)
+    for cid, (_, events) in cases.items():
+        assert [(e["event.id"], e["concept:name"]) for e in events] == [
+            (e["event.id"], names[e["event.type"]]) for e in expected[cid]
+        ]
+    assert [r["event_id"] for r in rows] == [e["event.id"] for events in expected.values() for e in events]
+    assert {"Rejected", "Approved (timeout)", "Rejected (fraud)"} <= {r["activity"] for r in rows}
 
 
 def test_it_writes_a_journey_without_hosts_locations_segments_or_revenue():

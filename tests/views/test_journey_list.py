@@ -105,15 +105,17 @@ def test_it_lists_many_journeys_in_a_fixed_number_of_queries(client, team, deliv
     assert html.count(">Local files<") == 9
 
 
-def test_it_names_the_tenant_only_for_a_user_of_several(client, team):
+def test_it_groups_by_tenant_only_for_a_user_of_several(client, team):
     html = logged_in(client, team.alice).get(reverse("journey_list")).content.decode()
-    row = surrounding_text(html, f"journey-{team.journey.slug}", ("tbody",))
-    assert "Acme" not in row
-    tenant_create(name="Globex", owner=team.alice)
+    assert 'class="tenant-group"' not in html and 'name="tenant"' not in html
+    globex = tenant_create(name="Globex", owner=team.alice)
+    journey_import_text(text=(EXAMPLES / "travel-booking.json").read_text(), owner=team.alice, tenant=globex)
 
     html = client.get(reverse("journey_list")).content.decode()
 
-    assert "Acme" in surrounding_text(html, f"journey-{team.journey.slug}", ("tbody",))
+    acme_at, globex_at = html.index('id="tenant-acme"'), html.index(f'id="tenant-{globex.slug}"')
+    assert acme_at < html.index(f'id="journey-{team.journey.slug}"') < globex_at
+    assert count(html, "journeys", tag="table") == 2 and 'name="tenant"' in html
 
 
 def test_it_hides_duplicate_and_delete_from_a_viewer(client, team):
@@ -121,3 +123,25 @@ def test_it_hides_duplicate_and_delete_from_a_viewer(client, team):
     assert reverse("journey_edit", args=[team.journey.slug]) in html
     assert reverse("journey_duplicate", args=[team.journey.slug]) not in html
     assert reverse("journey_delete", args=[team.journey.slug]) not in html
+
+
+def test_it_searches_by_name_or_provider_and_filters_by_state_and_tenant(client, team):
+    travel = journey_import_text(
+        text=(EXAMPLES / "travel-booking.json").read_text(), owner=team.alice, tenant=team.tenant
+    )
+    globex = tenant_create(name="Globex", owner=team.alice)
+    claims = journey_import_text(text=(EXAMPLES / "insurance-claim.json").read_text(), owner=team.alice, tenant=globex)
+    type(travel).objects.filter(pk=travel.pk).update(state="paused")
+    logged_in(client, team.alice)
+
+    def shown(**query) -> set[str]:
+        html = client.get(reverse("journey_list"), query, HTTP_HX_REQUEST="true").content.decode()
+        return {slug for slug in (team.journey.slug, travel.slug, claims.slug) if f'id="journey-{slug}"' in html}
+
+    assert shown() == {team.journey.slug, travel.slug, claims.slug}
+    assert shown(q="ecommerce") == {team.journey.slug}  # the name, any case
+    assert shown(q=travel.event_provider.upper()) == {travel.slug}  # the event provider
+    assert shown(state="paused") == {travel.slug}
+    assert shown(tenant=globex.slug) == {claims.slug}
+    assert shown(q="no such journey") == set()
+    assert "No journey matches" in client.get(reverse("journey_list"), {"q": "no such journey"}).content.decode()

@@ -126,7 +126,19 @@ def test_it_hides_a_member_of_another_tenant_behind_404(client, cast):
     assert roles(cast["hidden"]) == {"charlie": Role.OWNER}
 
 
-def test_it_refuses_get_on_the_member_actions(client, cast):
-    response = as_user(client, cast["alice"]).get(reverse("team_member_remove", args=["acme", cast["bob"].pk]))
+def test_it_asks_before_removing_a_member_and_get_changes_nothing(client, cast):
+    """As deleting a journey does: the row turns into a question (htmx) or a page asks; only POST removes."""
+    alice = as_user(client, cast["alice"])
+    address = reverse("team_member_remove", args=["acme", cast["bob"].pk])
 
-    assert response.status_code == 405
+    row = alice.get(address, HTTP_HX_REQUEST="true").content.decode()
+    page = alice.get(address).content.decode()
+
+    assert row.strip().startswith('<tr id="member-acme-bob" class="confirm-row">') and "<html" not in row
+    assert f'action="{address}"' in row and "Remove <strong>bob</strong> from Acme?" in row
+    assert "Remove bob from Acme?" in page and 'class="danger"' in page
+    assert "bob" in roles(cast["acme"])
+    assert (
+        as_user(client, cast["alice"]).get(reverse("team_member_role", args=["acme", cast["bob"].pk])).status_code
+        == 405
+    )

@@ -9,6 +9,7 @@ byte, that :func:`journeys.engine.generator.generate` sends for those journeys.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,17 +40,25 @@ def activities(journey: CompiledJourney) -> tuple[Activity, ...]:
     """The activity of each event type code: the one lookup, keyed by event type, that names activities.
 
     A step's own event type is named after the step, a variant's after the variant (the step's ways,
-    see :meth:`~journeys.engine.spec.Step.ways`); an error event type ``<event type>.<error>`` is named
-    after the activity whose event type it extends and the error, e.g. ``Payment (card_declined)``.
+    see :meth:`~journeys.engine.spec.Step.ways`); where two ways of the journey share a name, the
+    variant's is qualified by its step, ``Payment: Card``, as the Business Flow names it. An error
+    event type ``<event type>.<error>`` is named after the activity whose event type it extends and
+    the error, e.g. ``Payment (card_declined)``.
     """
-    ways: dict[str, Variant] = {way.event_type: way for step in journey.spec.steps for way in step.ways()}
+    steps = journey.spec.steps
+    counts = Counter(way.name for step in steps for way in step.ways())
+    ways: dict[str, Activity] = {}
+    for step in steps:
+        for way in step.ways():
+            qualified = step.variants and counts[way.name] > 1
+            ways[way.event_type] = Activity(f"{step.name}: {way.name}" if qualified else way.name, way)
     found = []
     for event_type in journey.type_names:
         if event_type in ways:
-            found.append(Activity(ways[event_type].name, ways[event_type]))
+            found.append(ways[event_type])
             continue
         base = max((t for t in ways if event_type.startswith(t + ".")), key=len)
-        found.append(Activity(f"{ways[base].name} ({event_type[len(base) + 1 :]})", ways[base]))
+        found.append(Activity(f"{ways[base].name} ({event_type[len(base) + 1 :]})", ways[base].way))
     return tuple(found)
 
 
@@ -158,7 +167,7 @@ def _batches(events: EventColumns) -> Iterator[CaseBatch]:
 
 
 def expected_events(journey: JourneySpec | CompiledJourney, start: datetime | int, end: datetime | int) -> float:
-    """Expected events of a log of [start, end): expected starts in its blocks times events per journey."""
+    """Expected events of a log of [start, end): expected starts (surges included) times events per journey."""
     compiled = _as_compiled(journey)
     start_ms, end_ms = to_epoch_ms(start), to_epoch_ms(end)
     if end_ms <= start_ms:
@@ -166,5 +175,5 @@ def expected_events(journey: JourneySpec | CompiledJourney, start: datetime | in
     starts = 0.0
     for block in range(start_ms // BLOCK_MS, (end_ms - 1) // BLOCK_MS + 1):
         covered = min(end_ms, (block + 1) * BLOCK_MS) - max(start_ms, block * BLOCK_MS)
-        starts += compiled.starts_per_block(block) * covered / BLOCK_MS
+        starts += compiled.expected_starts(block) * covered / BLOCK_MS
     return starts * forecast(compiled.spec).events_per_journey

@@ -7,6 +7,7 @@ from journeys.access import role_at_least, role_in
 from journeys.engine.spec import InvalidJourney
 from journeys.models import Membership, Tenant
 from journeys.services.imports import DEMO_USERNAME, journey_import_text
+from journeys.services.tenancy import TenantChoiceNeeded
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tenant",
             help="slug of the tenant it goes into; the owner must be its editor or owner "
-            "(default: the owner's first tenant they may edit in)",
+            "(default: the only tenant they may edit in; with several, this must say which)",
         )
 
     def handle(
@@ -40,6 +41,8 @@ class Command(BaseCommand):
         target = self._tenant(user, tenant) if tenant else None
         try:
             journey = journey_import_text(text=text, owner=user, journeys_per_day=journeys_per_day, tenant=target)
+        except TenantChoiceNeeded as exc:
+            raise CommandError(f"{exc} with --tenant SLUG") from exc
         except InvalidJourney as exc:
             for error in exc.errors:
                 self.stderr.write(f"{path}: {error}")
