@@ -28,6 +28,7 @@ def _logging_from_settings(**_):
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+    logging.captureWarnings(True)  # Celery's start-up warnings in the same format as the rest
 
 
 def _heartbeat(hostname: str, every: float) -> None:

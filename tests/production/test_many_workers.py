@@ -32,7 +32,7 @@ from .postgres import postgres_database, query
 REDIS_URL = "redis://127.0.0.1:6379/0"
 JOURNEYS = 200
 PASSES = 12
-DOUBLED = {2, 7, 11}  # passes queued twice
+DOUBLED = {2, 7}  # passes queued twice
 
 SETUP = """
 from dataclasses import replace
@@ -108,11 +108,20 @@ def wait_until(condition, timeout: float, what: str, logs: list[Path]) -> None:
     raise AssertionError(f"timed out waiting for {what}\n{tails}")
 
 
+# What Celery writes straight to the terminal rather than through logging: its warning when run as
+# root (before logging is set up) and one line when it stops.
+CELERY_DIRECT = ("SecurityWarning", "absolutely not recommended", "--uid option", "User information: uid=0",
+                 "_warn_or_raise_security_error(", "worker: Warm shutdown (MainProcess)")  # fmt: skip
+
+
 def runs_by_worker(log: Path) -> set[int]:
     """The runs a worker logged finishing, read from its JSON log lines."""
     runs = set()
     for line in log.read_text().splitlines():
-        entry = orjson.loads(line)  # LOG_FORMAT=json: every line is one object
+        if not line.startswith("{"):
+            assert not line.strip() or any(known in line for known in CELERY_DIRECT), line
+            continue
+        entry = orjson.loads(line)  # LOG_FORMAT=json: every logged line is one object
         if entry["logger"] == "journeys.services.delivery" and "run" in entry:
             runs.add(entry["run"])
     return runs
@@ -139,14 +148,19 @@ def _run_passes(sandbox: Sandbox, database: str, prefix: str, activated_at: date
             moment_ms = to_epoch_ms(moment) + 1
 
             def passed(moment_ms=moment_ms):
-                behind = query(
-                    database, "SELECT count(*) FROM journeys_journeydestination WHERE cursor_ms < %s", moment_ms
+                # Every pair caught up and none held by a run, nothing queued and nothing being worked on:
+                # the next pass must not find a pair still claimed (it would leave it to the pass after).
+                (behind, held), *_ = query(
+                    database,
+                    "SELECT count(*) FILTER (WHERE cursor_ms < %s), count(*) FILTER (WHERE lock_token <> '') "
+                    "FROM journeys_journeydestination",
+                    moment_ms,
                 )
-                running = query(database, "SELECT count(*) FROM journeys_run WHERE outcome = 'running'")
-                return behind[0][0] == 0 and running[0][0] == 0 and not queue.llen(f"{prefix}celery")
+                return (
+                    not behind and not held and not queue.llen(f"{prefix}celery") and not queue.hlen(f"{prefix}unacked")
+                )
 
             wait_until(passed, 900, f"pass {number}", logs)
-        time.sleep(2)  # a doubled pass's last share may still be finding nothing to do
 
 
 def _assert_shared_without_overlap(database: str, logs: list[Path]) -> None:
@@ -191,7 +205,7 @@ def test_it_shares_the_passes_between_two_workers_and_delivers_exactly_what_one_
 
     shared, alone = sandbox.var / "events" / "shared", sandbox.var / "events" / "alone"
     files = sorted(str(p.relative_to(shared)) for p in shared.rglob("*.ndjson"))
-    assert len(files) >= JOURNEYS
+    assert len(files) >= JOURNEYS * 0.9  # a file per journey and day (a quiet journey may have none)
     assert files == sorted(str(p.relative_to(alone)) for p in alone.rglob("*.ndjson"))
     match, mismatch, errors = filecmp.cmpfiles(shared, alone, files, shallow=False)
     assert not mismatch and not errors and len(match) == len(files)
