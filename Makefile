@@ -44,7 +44,8 @@ bench: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) var .pytest_cache
 
-# Retake the README's screenshots (docs/editor.png, docs/preview.png, docs/journey-delivery.png) in headless Chromium.
+# Retake the README's screenshots in headless Chromium: docs/editor.png, docs/preview.png and
+# docs/journey-delivery.png at desktop width, docs/phone-*.png at a phone's 390 x 844.
 screenshots: $(VENV)/.installed
 	scripts/ensure-chromium.sh
-	BIZFLOW_SCREENSHOTS=docs $(PY) -m pytest tests/browser -k "imports_the_reference or delivers_a_journey" -q
+	BIZFLOW_SCREENSHOTS=docs $(PY) -m pytest tests/browser -k "imports_the_reference or delivers_a_journey or phone_layout" -q

@@ -168,10 +168,8 @@ BIZFLOW_RUN_LOCK_SECONDS = env_int("BIZFLOW_RUN_LOCK_SECONDS", 300)
 # by a worker): fewer messages for the pass to send, and still spread over every worker.
 BIZFLOW_PASS_SHARE_PAIRS = env_int("BIZFLOW_PASS_SHARE_PAIRS", 20)
 BIZFLOW_RUN_RETENTION_DAYS = env_int("BIZFLOW_RUN_RETENTION_DAYS", 14)
+# File destinations write under <BIZFLOW_EVENTS_DIR>/tenants/<tenant slug>/, each inside its own tenant's folder.
 BIZFLOW_EVENTS_DIR = Path(env_str("BIZFLOW_EVENTS_DIR", str(VAR_DIR / "events")))
-# Folders a file destination may write into (users of the web app choose the folder); none listed:
-# BIZFLOW_EVENTS_DIR only.
-BIZFLOW_FILE_SINK_ROOTS = env_list("BIZFLOW_FILE_SINK_ROOTS", [])
 
 # Event logs downloaded from the journey page (README, Event logs): the longest window of journey
 # starts, and the most events the forecast may expect in it. export_log has no such bounds.
@@ -198,6 +196,9 @@ CELERY_BEAT_SCHEDULE = {
 # Outbound HTTP (Dynatrace, webhooks): journeys/sinks/http.py owns every timeout and retry.
 HTTP_CONNECT_TIMEOUT = env_float("HTTP_CONNECT_TIMEOUT", 5.0)  # seconds to open a connection
 HTTP_READ_TIMEOUT = env_float("HTTP_READ_TIMEOUT", 30.0)  # seconds to wait for an answer
+# After a read timeout the request goes once more with twice the timeout, growing to this at most; a
+# destination keeps its longer timeout until it answers in under half of HTTP_READ_TIMEOUT again.
+HTTP_READ_TIMEOUT_MAX = env_float("HTTP_READ_TIMEOUT_MAX", 120.0)
 HTTP_MAX_ATTEMPTS = env_int("HTTP_MAX_ATTEMPTS", 4)  # tries per call, the first one included
 HTTP_BACKOFF_SECONDS = env_float("HTTP_BACKOFF_SECONDS", 0.5)  # first pause; doubles each try, with jitter
 HTTP_RETRY_BUDGET_SECONDS = env_float("HTTP_RETRY_BUDGET_SECONDS", 60.0)  # most a call waits between its tries

@@ -204,3 +204,20 @@ def test_it_keeps_the_audit_log_read_only(root, world):
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert root.post(f"/admin/journeys/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_it_shows_times_to_the_second_and_says_utc(root, world):
+    import re
+
+    page = root.get("/admin/journeys/auditentry/").content.decode()
+    runs = root.get("/admin/journeys/journey/").content.decode()
+
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", page)
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", runs)  # the journeys' last change
+
+
+def test_it_writes_run_counts_with_thousands_separators(root, world):
+    pair = JourneyDestination.objects.filter(journey__tenant=world["acme"]).first()
+    _delivered(pair, 304_918, timezone.now())
+
+    assert ">304,918<" in root.get("/admin/journeys/run/").content.decode()

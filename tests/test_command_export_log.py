@@ -87,3 +87,8 @@ def test_it_exits_non_zero_with_one_line_on_stderr(tmp_path):
     assert run.returncode != 0
     assert run.stderr.strip().count("\n") == 0
     assert run.stderr.strip() == "CommandError: --start: 'x' is not an ISO 8601 date-time (e.g. 2026-11-22T08:00:00Z)"
+
+
+def test_it_names_a_missing_option_in_one_line(retail):
+    with pytest.raises(CommandError, match="^--format is required$"):
+        call_command("export_log", retail.slug, "--start", "2026-11-02T00:00:00Z", "--end", "2026-11-02T01:00:00Z")

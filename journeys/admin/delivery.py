@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 
+from .. import formatting
 from ..models import Destination, JourneyDestination, Run, TenantAssets
 from .display import ADMIN_CSS, audit_admin_change, badge, when
 
@@ -76,8 +77,12 @@ class DestinationAdmin(admin.ModelAdmin):
         return format_html('{}<span class="bf-detail">{}</span>', head, _short(detail))
 
     def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        audit_admin_change(request, obj, action="destination.updated", tenant=obj.tenant)
+        # Only the name is editable here; the service saves it, keeps the stored settings and secrets,
+        # and writes the audit line naming what changed, as the Destinations page does.
+        from ..services.destinations import destination_update
+
+        stored = Destination.objects.get(pk=obj.pk)
+        destination_update(destination=stored, name=obj.name, config=stored.config, actor=request.user)
 
     def delete_model(self, request, obj) -> None:
         audit_admin_change(request, obj, action="destination.deleted", tenant=obj.tenant)
@@ -117,8 +122,38 @@ class JourneyDestinationAdmin(admin.ModelAdmin):
         "probe_error",
     ]
 
+    fields = ["journey", "destination", "active", *readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        # What a pair joins is fixed: a journey is attached to a destination of its own tenant on its page.
+        return ["journey", "destination", *self.readonly_fields]
+
     def has_add_permission(self, request) -> bool:
         return False  # attached on the journey's page, which starts the backfill
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Switching a pair on or off goes through the services: the same checks and audit as the page.
+        from ..services.destinations import destination_attach, destination_detach
+
+        if "active" not in form.changed_data:
+            return
+        pair = JourneyDestination.objects.select_related("journey", "destination").get(pk=obj.pk)
+        if obj.active:
+            destination_attach(journey=pair.journey, destination=pair.destination, actor=request.user)
+        else:
+            destination_detach(journey_destination=pair, actor=request.user)
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj) -> None:
+        details = {"destination": obj.destination.name, "kind": obj.destination.kind}
+        audit_admin_change(
+            request, obj.journey, action="destination.unlinked", tenant=obj.journey.tenant, details=details
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for pair in queryset.select_related("journey__tenant", "destination"):
+            self.delete_model(request, pair)
 
 
 OUTCOME_TONES = {
@@ -138,9 +173,9 @@ class RunAdmin(admin.ModelAdmin):
         "destination_name",
         "kind",
         "outcome_badge",
-        "delivered",
-        "rejected",
-        "expired",
+        "delivered_count",
+        "rejected_count",
+        "expired_count",
         "duration",
         "why",
     ]
@@ -181,6 +216,18 @@ class RunAdmin(admin.ModelAdmin):
     @admin.display(description="outcome", ordering="outcome")
     def outcome_badge(self, run: Run):
         return badge(run.get_outcome_display(), OUTCOME_TONES.get(run.outcome, "quiet"))
+
+    @admin.display(description="delivered", ordering="delivered")
+    def delivered_count(self, run: Run) -> str:
+        return formatting.integer(run.delivered)
+
+    @admin.display(description="rejected", ordering="rejected")
+    def rejected_count(self, run: Run) -> str:
+        return formatting.integer(run.rejected)
+
+    @admin.display(description="expired", ordering="expired")
+    def expired_count(self, run: Run) -> str:
+        return formatting.integer(run.expired)
 
     @admin.display(description="took", ordering="duration_ms")
     def duration(self, run: Run) -> str:

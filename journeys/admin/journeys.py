@@ -14,6 +14,7 @@ from django.db.models import Count, Max, Q
 from ..engine.spec import InvalidJourney, SpecError, validate_step
 from ..engine.spec import Step as StepSpec
 from ..models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
+from ..services.editing import journey_delete
 from ..services.quotas import volume_problems
 from ..services.scheduling import journey_pause, journey_resume
 from .display import ADMIN_CSS, audit_admin_change, badge, when
@@ -53,8 +54,9 @@ class JourneyAdminForm(forms.ModelForm):
         data = super().clean()
         if data.get("revenue_field") and data.get("revenue_min", 0) > data.get("revenue_max", 0):
             self.add_error("revenue_min", "must not be above the maximum")
-        if data.get("tenant") and data.get("journeys_per_day") is not None:
-            for problem in volume_problems(tenant=data["tenant"], journeys_per_day=data["journeys_per_day"]):
+        tenant = self.instance.tenant if self.instance.tenant_id else None
+        if tenant is not None and data.get("journeys_per_day") is not None:
+            for problem in volume_problems(tenant=tenant, journeys_per_day=data["journeys_per_day"]):
                 self.add_error("journeys_per_day", problem.message)
         return data
 
@@ -139,8 +141,9 @@ class JourneyAdmin(admin.ModelAdmin):
     list_filter = ["state", ("tenant", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["tenant", "owner"]
     search_fields = ["name", "event_provider", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["state"]
+    # Whose journey it is and where it lives are not for the console to change: a journey is created
+    # on the site, in the tenant its author chose, and a copy goes to another tenant by duplicating.
+    readonly_fields = ["tenant", "owner", "slug", "state"]
     inlines = [StepInline, ErrorInline, LocationInline, SegmentInline, HostInline, IncidentInline]
     actions = ["pause_selected", "resume_selected"]
 
@@ -173,19 +176,21 @@ class JourneyAdmin(admin.ModelAdmin):
     def last_run(self, journey: Journey) -> str:
         return when(journey.last_run_at)
 
+    def has_add_permission(self, request) -> bool:
+        return False  # on the site, where the author chooses the tenant (see journeys.forms.tenancy)
+
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
-        action = "journey.updated" if change else "journey.created"
-        audit_admin_change(request, obj, action=action, tenant=obj.tenant)
+        audit_admin_change(
+            request, obj, action="journey.updated", tenant=obj.tenant, details={"changed": form.changed_data}
+        )
 
     def delete_model(self, request, obj) -> None:
-        audit_admin_change(request, obj, action="journey.deleted", tenant=obj.tenant)
-        super().delete_model(request, obj)
+        journey_delete(journey=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
         for journey in queryset.select_related("tenant"):
-            audit_admin_change(request, journey, action="journey.deleted", tenant=journey.tenant)
-        super().delete_queryset(request, queryset)
+            journey_delete(journey=journey, actor=request.user)
 
     @admin.action(description="Pause selected journeys")
     def pause_selected(self, request, queryset) -> None:

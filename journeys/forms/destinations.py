@@ -53,11 +53,15 @@ def settings_form_class(kind: str) -> type[forms.Form]:
     return found[0]
 
 
-def settings_form(kind: str, *, destination: Destination | None = None, data=None) -> forms.Form:
+def settings_form(kind: str, *, destination: Destination | None = None, data=None, tenant=None) -> forms.Form:
+    """The kind's settings form; ``tenant`` (the destination's, when editing) for a form that checks against it."""
     form_class = settings_form_class(kind)
     config = destination.config if destination else {}
     secrets = destination.secrets if destination else {}
-    form = form_class(data, config=config, secrets=secrets, prefix="settings")
+    extra = {}
+    if getattr(form_class, "takes_tenant", False):
+        extra["tenant"] = destination.tenant if destination else tenant
+    form = form_class(data, config=config, secrets=secrets, prefix="settings", **extra)
     # Whatever the kind's form does, a secret never goes back to the browser.
     for name in getattr(form_class, "secret_fields", ()):
         field = form.fields[name]

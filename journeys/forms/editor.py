@@ -111,6 +111,20 @@ class StepChoicesMixin:
         self.fields["step"].choices = [("", "Choose a step")] + list(step_choices)
 
 
+DELAY_SHAPES = [("uniform", "uniform"), ("lognormal", "lognormal")]
+
+
+def _delay_shape():
+    return forms.ChoiceField(
+        label="Delay shape",
+        choices=DELAY_SHAPES,
+        required=False,
+        widget=forms.Select(
+            attrs={"title": "Uniform between min and max, or lognormal: min and max its 5th and 95th percentiles"}
+        ),
+    )
+
+
 class StepForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, required=False)
     name = _text(label="Name", max_length=200, placeholder="e.g. Place order")
@@ -126,6 +140,31 @@ class StepForm(forms.Form):
     carries_segment = forms.BooleanField(label="Segment", required=False)
     carries_revenue = forms.BooleanField(label="Revenue", required=False)
     is_decision = forms.BooleanField(label="Decision", required=False)
+    delay_shape = _delay_shape()
+
+    def attribute_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("carries_location", "carries_segment", "carries_revenue", "is_decision")]
+
+
+class VariantForm(forms.Form):
+    """One way through a step with variants: a plain step's own fields, a weight and the end-state flag."""
+
+    key = forms.CharField(widget=forms.HiddenInput, required=False)
+    step = forms.CharField(widget=forms.HiddenInput, required=False)
+    name = _text(label="Variant name", max_length=200, placeholder="e.g. Card")
+    event_type = _text(label="Event type", max_length=200, required=False, css="mono")
+    weight = _number(label="Weight", required=True, low=0, css="num weight")
+    min_delay_hours = _number(label="Min delay (h)", low=0)
+    max_delay_hours = _number(label="Max delay (h)", low=0)
+    delay_shape = _delay_shape()
+    max_loops = forms.IntegerField(
+        label="Max loops", required=False, min_value=1, max_value=1000, widget=forms.NumberInput({"class": "num"})
+    )
+    carries_location = forms.BooleanField(label="Location", required=False)
+    carries_segment = forms.BooleanField(label="Segment", required=False)
+    carries_revenue = forms.BooleanField(label="Revenue", required=False)
+    is_decision = forms.BooleanField(label="Decision", required=False)
+    ends_journey = forms.BooleanField(label="Ends journey", required=False)
 
     def attribute_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("carries_location", "carries_segment", "carries_revenue", "is_decision")]
@@ -156,12 +195,12 @@ class LocalDateTimeField(forms.DateTimeField):
         return parsed.replace(tzinfo=None)
 
 
-class IncidentForm(StepChoicesMixin, forms.Form):
-    WINDOWS = [("daily", "Every day"), ("once", "Once")]
+WINDOWS = [("daily", "Every day"), ("once", "Once")]
 
-    step = forms.ChoiceField(label="Step", error_messages=CHOOSE_STEP)
-    error_name = _text(label="Error name", max_length=200, placeholder="e.g. scanner.down")
-    pct = _number(label="% of journeys", required=True, low=0, high=100)
+
+class WindowForm(forms.Form):
+    """A time window: the same local hours every day, or once between two local times."""
+
     window = forms.ChoiceField(label="When", choices=WINDOWS)
     daily_start_hour = _number(label="From hour", low=0, high=24)
     daily_end_hour = _number(label="To hour", low=0, high=24)
@@ -176,6 +215,20 @@ class IncidentForm(StepChoicesMixin, forms.Form):
                 kind = "a date and time" if name.endswith("_at") else "an hour from 0 to 24"
                 self.add_error(name, f"Enter {kind} for this window.")
         return cleaned
+
+
+class IncidentForm(StepChoicesMixin, WindowForm):
+    step = forms.ChoiceField(label="Step", error_messages=CHOOSE_STEP)
+    error_name = _text(label="Error name", max_length=200, placeholder="e.g. scanner.down")
+    pct = _number(label="% of journeys", required=True, low=0, high=100)
+
+    field_order = ("step", "error_name", "pct")
+
+
+class SurgeForm(WindowForm):
+    multiplier = _number(label="Starts ×", required=True, low=0, high=1000)
+
+    field_order = ("multiplier",)
 
 
 class WeightedForm(forms.Form):
@@ -199,6 +252,8 @@ def _formset(form_class):
 
 
 StepFormSet = _formset(StepForm)
+VariantFormSet = _formset(VariantForm)
+SurgeFormSet = _formset(SurgeForm)
 ErrorFormSet = _formset(ErrorForm)
 IncidentFormSet = _formset(IncidentForm)
 WeightedFormSet = _formset(WeightedForm)
@@ -223,6 +278,12 @@ class ImportForm(forms.Form):
         min_value=0,
         widget=DecimalInput({"class": "num", "placeholder": "600"}),
         help_text="A config.js has no volume: leave empty for 600 a day (a JSON file keeps its own).",
+    )
+    event_provider = forms.CharField(
+        label="Event provider",
+        required=False,
+        max_length=200,
+        help_text="Empty: the file's own. Each journey of a tenant needs its own, or Dynatrace mixes their events.",
     )
 
     def clean(self):

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from ..crypto import EncryptedJSONField
@@ -27,6 +28,9 @@ class Destination(models.Model):
     # is scheduled for it until a user edits it.
     stopped_reason = models.TextField(blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
+    # A read timeout (seconds) longer than the configured one, earned by answering slowly; kept until it
+    # answers quickly again (sinks/http.py). None: the configured one.
+    slow_read_timeout = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -81,6 +85,14 @@ class JourneyDestination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.journey} -> {self.destination}"
+
+    def clean(self) -> None:
+        # The database holds the same rule with triggers (migration 0011), whatever writes the row.
+        super().clean()
+        if self.journey_id and self.destination_id and self.journey.tenant_id != self.destination.tenant_id:
+            raise ValidationError(
+                {"destination": "A journey can only deliver to its own tenant's destinations."}, code="other_tenant"
+            )
 
     @property
     def delivered_until(self) -> datetime | None:
@@ -155,6 +167,9 @@ class Run(models.Model):
     delivered = models.BigIntegerField(default=0)
     rejected = models.BigIntegerField(default=0, help_text="Refused by the destination as invalid; not resent.")
     expired = models.BigIntegerField(default=0, help_text="Too old for the destination when their turn came.")
+    maybe_duplicated = models.BigIntegerField(
+        default=0, help_text="Sent in requests that got no answer in time, so sent again: they may have arrived twice."
+    )
     bytes = models.BigIntegerField(default=0)
     duration_ms = models.PositiveIntegerField(default=0)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)

@@ -2,13 +2,27 @@
 graph and the hourly chart (``graph``), the headline figures, step rows and sample (``page``)."""
 
 from .graph import flow_svg, hours_svg, layout
-from .page import Kpi, Sample, SampleJourney, StepRow, WeekdayRow, kpis, sample_journeys, step_rows, weekday_rows
+from .page import (
+    Ending,
+    Kpi,
+    Sample,
+    SampleJourney,
+    StepRow,
+    WeekdayRow,
+    endings,
+    kpis,
+    sample_journeys,
+    step_rows,
+    weekday_rows,
+)
 
 __all__ = [
+    "Ending",
     "Kpi",
     "Sample",
     "SampleJourney",
     "StepRow",
+    "endings",
     "WeekdayRow",
     "flow_svg",
     "hours_svg",

@@ -3,7 +3,10 @@ the expected events per hour of day as an SVG bar chart.
 
 Every number comes from :func:`journeys.engine.forecast.forecast` (the sample from the generator
 itself). The graph reads like Dynatrace's Business Flow app: one node per step, left to right,
-wrapping onto a new row after a few nodes so that a 20-step journey stays readable.
+wrapping onto a new row after a few nodes so that a 20-step journey stays readable. A step with
+variants is a taller node (a stage) holding its variants one under the other, side by side as
+parallel ways through the step, each with its journeys per day and share; a variant that ends the
+journey is drawn as an end box. A row is as tall as its tallest node.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from dataclasses import dataclass
 from html import escape
 
 from .. import formatting as fmt
-from ..engine.forecast import Forecast, StepForecast
-from ..engine.spec import JourneySpec
+from ..engine.forecast import Forecast, StepForecast, SurgeForecast, VariantForecast
+from ..engine.spec import JourneySpec, Step
 
 NODE_W, NODE_H = 150, 118
 GAP = 66  # between two nodes of a row: the edge and its drop-off label
@@ -28,6 +31,8 @@ BYPASS_LANDING = 12  # where a bypass that wraps lands on the next row's first n
 TAG_W = 62  # the "optional" or "decision" tag on a node's top edge
 PAD = 10  # inside a node, left and right of its text
 NAME_LINES, TYPE_LINES = 2, 2  # at most; longer text is shortened and the node's <title> holds it whole
+VARIANT_H, VARIANT_GAP, VARIANT_INSET = 90, 6, 6  # a variant's box inside its stage, and the space around it
+STAGE_HEAD = 28  # the stage's number and name, above its variants
 
 # Font sizes in px (static/css/app.css draws them; nothing below 11 px, so the graph stays readable
 # when a narrow screen shows it at its own size) and an upper estimate of a character's width in em:
@@ -45,6 +50,10 @@ FONTS = {
     "loop-label": (11, 0.58),
     "error-label": (11, 0.6),
     "node-tag-text": (11, 0.58),
+    "stage-name": (12, 0.62),
+    "variant-name": (12, 0.62),
+    "variant-count": (15, 0.62),
+    "variant-flag": (11, 0.58),
 }
 
 
@@ -66,9 +75,12 @@ class Box:
     col: int
     x: float
     y: float
+    h: float = NODE_H
+    row_bottom: float = 0.0  # the bottom of the row's tallest node: edges to the next row run under it
 
     @property
     def cy(self) -> float:
+        """Where edges meet the node: the same height on every node of a row, whatever its height."""
         return self.y + NODE_H / 2
 
     @property
@@ -77,20 +89,31 @@ class Box:
 
     @property
     def bottom(self) -> float:
-        return self.y + NODE_H
+        return self.y + self.h
 
 
-def layout(count: int) -> tuple[list[Box], float, float]:
-    """Boxes for ``count`` nodes in balanced rows; the picture's width and height."""
+def node_height(step: Step) -> float:
+    """A plain step's node, or a stage tall enough for its variants one under the other."""
+    count = len(step.variants)
+    return STAGE_HEAD + count * VARIANT_H + (count - 1) * VARIANT_GAP + VARIANT_INSET if count else NODE_H
+
+
+def layout(count: int, heights: list[float] | None = None) -> tuple[list[Box], float, float]:
+    """Boxes for ``count`` nodes (of ``heights``, NODE_H by default) in balanced rows; the picture's width
+    and height."""
+    heights = list(heights or []) + [NODE_H] * (count - len(heights or []))
     rows = max(1, math.ceil(count / MAX_PER_ROW))
     per_row = math.ceil(count / rows)
-    boxes = [
-        Box(i // per_row, i % per_row, MARGIN + (i % per_row) * (NODE_W + GAP), (i // per_row) * ROW_H + TOP)
-        for i in range(count)
-    ]
+    boxes, top = [], 0.0
+    for row in range(rows):
+        tallest = max(heights[row * per_row : (row + 1) * per_row], default=NODE_H)
+        for i in range(row * per_row, min(count, (row + 1) * per_row)):
+            x = MARGIN + (i % per_row) * (NODE_W + GAP)
+            boxes.append(Box(row, i % per_row, x, top + TOP, heights[i], top + TOP + tallest))
+        top += TOP + tallest + BOTTOM
     width = 2 * MARGIN + per_row * NODE_W + (per_row - 1) * GAP
     # The last row needs room for a bypass label below its nodes, not for an edge to a next row.
-    return boxes, width, rows * ROW_H - BOTTOM + 54
+    return boxes, width, top - BOTTOM + 54
 
 
 def _text(x: float, y: float, content: str, css: str, anchor: str = "start", title: str = "") -> str:
@@ -156,9 +179,9 @@ _DEFS = (
 )
 
 
-def _count_text(x: float, y: float, per_day: float) -> str:
+def _count_text(x: float, y: float, per_day: float, css: str = "node-count") -> str:
     return (
-        f'<text x="{x:.1f}" y="{y:.1f}" class="node-count">{escape(fmt.count(per_day))}'
+        f'<text x="{x:.1f}" y="{y:.1f}" class="{css}">{escape(fmt.count(per_day))}'
         '<tspan class="node-unit"> /day</tspan></text>'
     )
 
@@ -167,7 +190,7 @@ def _edge(a: Box, b: Box) -> str:
     if a.row == b.row:
         return f'<path class="edge" d="M{a.right:.1f},{a.cy:.1f} H{b.x - 2:.1f}" marker-end="url(#arrow)"/>'
     # Wrap: out to the right margin, along under the row, back to the left margin, into the next row.
-    under = a.bottom + BOTTOM - 12
+    under = a.row_bottom + BOTTOM - 12
     return (
         f'<path class="edge" d="M{a.right:.1f},{a.cy:.1f} H{a.right + 24:.1f} V{under:.1f} '
         f'H{14:.1f} V{b.cy:.1f} H{b.x - 2:.1f}" marker-end="url(#arrow)"/>'
@@ -296,6 +319,77 @@ def _node(box: Box, spec: JourneySpec, step: StepForecast, volume: float) -> str
     )
 
 
+def _variant_flags(variant: VariantForecast, spec_variant) -> str:
+    """The variant's last line: whether it ends the journey, loops, fails, decides."""
+    if variant.ends_journey:
+        return "■ ends the journey"
+    flags = []
+    if spec_variant.max_loops > 1:
+        flags.append(f"↻ ×{variant.mean_repetitions:.1f}")
+    if variant.errors_per_day > 0:
+        flags.append(f"⚠ {fmt.count(variant.errors_per_day)}/day")
+    if spec_variant.is_decision:
+        flags.append("decision")
+    return " · ".join(flags)
+
+
+def _variant_node(x: float, y: float, step: StepForecast, variant: VariantForecast, spec_step: Step, volume: float):
+    source = spec_step.variants[variant.index]
+    width = NODE_W - 2 * VARIANT_INSET
+    room = width - 2 * PAD
+    css = "flow-variant flow-end-state" if variant.ends_journey else "flow-variant"
+    lines = [
+        f"{step.name} · {variant.name} ({variant.event_type})",
+        f"{fmt.count(variant.journeys_per_day)} journeys/day take it: {fmt.pct(variant.share_of_step)} of those "
+        f"performing the step, {fmt.pct(variant.share_taking)} of starts",
+    ]
+    if variant.errors_per_day > 0:
+        lines.append(f"{fmt.count(variant.errors_per_day)} errors/day")
+    if variant.ends_journey:
+        lines.append(f"Ends the journey: {fmt.count(variant.share_ending * volume)} journeys/day end here")
+    flags = _variant_flags(variant, source)
+    return (
+        f'<g class="{css}" data-step="{step.index}" data-variant="{variant.index}" '
+        f'data-journeys-per-day="{variant.journeys_per_day!r}" data-share="{variant.share_of_step!r}">'
+        f"<title>{escape(chr(10).join(lines))}</title>"
+        f'<rect class="node variant{" end-state" if variant.ends_journey else ""}" x="{x:.1f}" y="{y:.1f}" '
+        f'width="{width}" height="{VARIANT_H}" rx="6"/>'
+        + _text(x + PAD, y + 17, _clip(variant.name, _fits(variant.name, "variant-name", room)), "variant-name")
+        + _text(x + PAD, y + 32, _clip(variant.event_type, _fits(variant.event_type, "node-type", room)), "node-type")
+        + _count_text(x + PAD, y + 53, variant.journeys_per_day, "variant-count")
+        + _text(x + PAD, y + 68, f"{fmt.pct(variant.share_of_step)} of the step", "node-share")
+        + (_text(x + PAD, y + 83, _clip(flags, _fits(flags, "variant-flag", room)), "variant-flag") if flags else "")
+        + "</g>"
+    )
+
+
+def _stage(box: Box, spec: JourneySpec, step: StepForecast, volume: float) -> str:
+    """A step with variants: its number and name over its variants, one under the other."""
+    source = spec.steps[step.index]
+    per_day = step.share_with_event * volume
+    css = "node stage optional" if source.is_optional else "node stage"
+    title = (
+        f"{step.name}: {len(source.variants)} variants\n{fmt.count(step.journeys_per_day)} journeys/day reach it, "
+        f"{fmt.count(per_day)} take it ({fmt.pct(step.share_with_event)} of starts)"
+    )
+    name_room = NODE_W - 2 * PAD - 20
+    parts = [
+        f'<g class="flow-stage" data-step="{step.index}" data-journeys-per-day="{per_day!r}" '
+        f'data-share="{step.share_with_event!r}"><title>{escape(title)}</title>',
+        f'<rect class="{css}" x="{box.x:.1f}" y="{box.y:.1f}" width="{NODE_W}" height="{box.h:.1f}" rx="8"/>',
+        f'<circle class="node-number" cx="{box.x + 15:.1f}" cy="{box.y + 15:.1f}" r="9"/>',
+        _text(box.x + 15, box.y + 19, str(step.index + 1), "node-number-text", "middle"),
+        _text(box.x + PAD + 20, box.y + 19, _clip(step.name, _fits(step.name, "stage-name", name_room)), "stage-name"),
+        "</g>",
+    ]
+    for variant in step.variants:
+        y = box.y + STAGE_HEAD + variant.index * (VARIANT_H + VARIANT_GAP)
+        parts.append(_variant_node(box.x + VARIANT_INSET, y, step, variant, source, volume))
+    if source.is_optional:
+        parts.append(_tag(box, "optional"))
+    return "".join(parts)
+
+
 def _tag(box: Box, tag: str) -> str:
     width = TAG_W
     return (
@@ -320,7 +414,7 @@ def _end_node(box: Box, fc: Forecast) -> str:
 def flow_svg(spec: JourneySpec, fc: Forecast) -> str:
     """The expected Business Flow: nodes, edges, drop-offs, bypasses, loops and error badges."""
     volume = fc.journeys_per_day
-    boxes, width, height = layout(len(fc.steps) + 1)
+    boxes, width, height = layout(len(fc.steps) + 1, [node_height(step) for step in spec.steps])
     first = boxes[0]
     parts = [_DEFS, f'<circle class="start" cx="{first.x - 40:.1f}" cy="{first.cy:.1f}" r="6"/>']
     parts.append(
@@ -333,6 +427,9 @@ def flow_svg(spec: JourneySpec, fc: Forecast) -> str:
             parts.append(_drop_label(box, step, volume))
         if source.is_optional and step.index:
             parts.append(_bypass(box, boxes[step.index + 1], step, volume))
+        if source.variants:  # loops and errors are each variant's, inside its box
+            parts.append(_stage(box, spec, step, volume))
+            continue
         if source.max_loops > 1:
             parts.append(_loop(box, step, source.max_loops))
         parts.append(_node(box, spec, step, volume))
@@ -346,13 +443,34 @@ def flow_svg(spec: JourneySpec, fc: Forecast) -> str:
     )
 
 
-def hours_svg(per_hour: tuple[float, ...], *, timezone: str) -> str:
-    """Expected events in each local hour of the day, as bars with a light grid."""
+def _surge_bands(surges, left: float, top: float, slot: float, plot_h: float) -> list[str]:
+    """A shaded band behind the hours of each daily surge (wrapping past midnight), its multiplier atop."""
+    parts = []
+    for surge in surges:
+        if surge.daily_start_hour is None:
+            continue
+        start, end = surge.daily_start_hour, surge.daily_end_hour
+        spans = [(start, end)] if start < end else [(start, 24.0), (0.0, end)]
+        title = f"Surge: starts ×{surge.multiplier:g} every day {start:g}h–{end:g}h"
+        parts.append(f'<g class="surge" data-multiplier="{surge.multiplier!r}"><title>{escape(title)}</title>')
+        for a, b in spans:
+            if b <= a:
+                continue
+            x, w = left + a * slot, (b - a) * slot
+            parts.append(f'<rect class="surge-band" x="{x:.1f}" y="{top:.1f}" width="{w:.1f}" height="{plot_h:.1f}"/>')
+        label_x = left + (spans[0][0] + (spans[0][1] - spans[0][0]) / 2) * slot
+        parts.append(_text(label_x, top + 11, f"×{surge.multiplier:g}", "surge-label", "middle"))
+        parts.append("</g>")
+    return parts
+
+
+def hours_svg(per_hour: tuple[float, ...], *, timezone: str, surges: tuple[SurgeForecast, ...] = ()) -> str:
+    """Expected events in each local hour of the day, as bars with a light grid; daily surges shaded."""
     width, height, left, right, top, bottom = 560, 220, 52, 8, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(per_hour) or 1.0
     slot = plot_w / len(per_hour)
-    parts = []
+    parts = _surge_bands(surges, left, top, slot, plot_h)
     for fraction in (0.0, 0.5, 1.0):
         y = top + plot_h * (1 - fraction)
         parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>')

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .. import formatting as fmt
-from ..engine.forecast import Forecast
+from ..engine.forecast import Forecast, VariantForecast
 from ..engine.generator import first_journeys
 from ..engine.spec import JourneySpec
 
@@ -118,6 +118,7 @@ class StepRow:
     dropping: float
     errors: float
     events: float
+    variants: tuple[VariantForecast, ...] = ()
 
 
 def step_rows(fc: Forecast) -> list[StepRow]:
@@ -132,9 +133,28 @@ def step_rows(fc: Forecast) -> list[StepRow]:
             dropping=step.share_dropping * volume,
             errors=step.errors_per_day,
             events=step.events_per_day,
+            variants=step.variants,
         )
         for step in fc.steps
     ]
+
+
+@dataclass(frozen=True)
+class Ending:
+    """One way a journey ends, as the preview's table lists it."""
+
+    kind: str  # completed, ended, dropped, failed
+    label: str
+    share: float
+    per_day: float
+
+
+def endings(fc: Forecast) -> list[Ending]:
+    """Every way a journey ends, with its share of starts (they add up to 1), most frequent first after
+    "completed"; ways no journey takes are left out."""
+    rows = [Ending(o.kind, o.label[:1].upper() + o.label[1:], o.share, o.per_day) for o in fc.outcomes]
+    completed, others = rows[:1], [row for row in rows[1:] if row.share > 0]
+    return completed + sorted(others, key=lambda row: -row.share)
 
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

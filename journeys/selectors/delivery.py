@@ -55,6 +55,7 @@ def journey_delivery_totals(journey: Journey) -> dict:
         delivered=Sum("delivered"),
         rejected=Sum("rejected"),
         expired=Sum("expired"),
+        maybe_duplicated=Sum("maybe_duplicated"),
         bytes=Sum("bytes"),
         failed=Count("id", filter=Q(outcome=Run.Outcome.FAILED)),
     )

@@ -246,3 +246,38 @@ def journey_decision_samples(journey: Journey, *, at: datetime) -> list[dict]:
         }
         for settings, decision in decisions
     ]
+
+
+@dataclass(frozen=True)
+class ProviderClash:
+    """Another journey of the tenant already sends as this event provider: in Dynatrace the two
+    journeys' events would mix (a Business Flow and its queries select by event.provider)."""
+
+    provider: str
+    other_journey: str
+    free_provider: str
+
+
+def tenant_for_new_journey(user):
+    """Where a new journey of ``user`` goes (the first tenant they may edit in), or None before their first."""
+    membership = (
+        Membership.objects.filter(user=user, role__in=[Membership.Role.OWNER, Membership.Role.EDITOR])
+        .select_related("tenant")
+        .order_by("id")
+        .first()
+    )
+    return membership.tenant if membership else None
+
+
+def provider_clash(*, tenant, provider: str, exclude_pk: int | None = None) -> ProviderClash | None:
+    """The clash when another journey of ``tenant`` sends as ``provider``, with a provider name still free."""
+    if tenant is None or not provider:
+        return None
+    journeys = Journey.objects.filter(tenant=tenant).exclude(pk=exclude_pk)
+    taken = dict(journeys.values_list("event_provider", "name"))
+    if provider not in taken:
+        return None
+    number = 2
+    while f"{provider}.{number}" in taken:
+        number += 1
+    return ProviderClash(provider, taken[provider], f"{provider}.{number}")

@@ -42,6 +42,7 @@ from .quotas import (
     usage_day,
     volume_over_cap_reason,
 )
+from .sinks import destination_sink
 from .streams import delivery_stream
 
 logger = logging.getLogger(__name__)
@@ -196,16 +197,26 @@ def _delivery_run(journey_destination_id: int, *, now: datetime, kind: str, budg
             journey_destination=pair, kind=kind, window_start=_ms_to_datetime(pair.cursor_ms), started_at=timezone.now()
         )
         log_context_update(run=run.pk)
-        # Any other run still marked running died without finishing (we hold the claim now).
-        Run.objects.filter(journey_destination=pair, outcome=Run.Outcome.RUNNING).exclude(pk=run.pk).update(
-            outcome=Run.Outcome.FAILED,
-            error="interrupted: the run stopped before it finished",
-            finished_at=timezone.now(),
-        )
+        _record_interrupted(pair=pair, current=run)
         job = _Job(pair=pair, run=run, token=token, now=now, budget_seconds=budget_seconds)
         return job.execute()
     finally:
         _release(journey_destination_id, token)
+
+
+INTERRUPTED = "interrupted: the run stopped before it finished"
+
+
+def _record_interrupted(*, pair: JourneyDestination, current: Run) -> None:
+    """Close the runs still marked running for ``pair``: they died without finishing (we hold the claim).
+
+    Their counts are what they saved with each batch, so they keep them, and the outcome follows the
+    rule of a run that stopped on an error: partial when it delivered something, failed otherwise.
+    """
+    dead = Run.objects.filter(journey_destination=pair, outcome=Run.Outcome.RUNNING).exclude(pk=current.pk)
+    now = timezone.now()
+    dead.filter(delivered__gt=0).update(outcome=Run.Outcome.PARTIAL, error=INTERRUPTED, finished_at=now)
+    dead.update(outcome=Run.Outcome.FAILED, error=INTERRUPTED, finished_at=now)
 
 
 def delivery_catch_up(*, journey_destination_id: int, now: datetime, kind: str = Run.Kind.SCHEDULED) -> list[Run]:
@@ -239,6 +250,7 @@ class _Job:
         self.error: DeliveryError | None = None
         self.more = False
         self.capped = False  # stopped at the tenant's events-per-day cap
+        self.sink: Sink | None = None
 
     def out_of_time(self) -> bool:
         if self.deadline is not None and time.monotonic() >= self.deadline:
@@ -249,8 +261,10 @@ class _Job:
         try:
             self.stream = delivery_stream(pair=self.pair)  # the journey's events, or its decision events
             config = self.stream.sink_config(self.destination.config, self.destination.kind)
-            sink = sink_class(self.destination.kind)(config, self.destination.secrets)
+            sink = destination_sink(destination=self.destination, config=config)
             sink.set_run_time(self.now)
+            sink.remember_read_timeout(self.destination.slow_read_timeout)
+            self.sink = sink
         except Exception as exc:  # noqa: BLE001 - an unknown kind or bad settings: the destination cannot work as set
             self.error = DeliveryError(f"cannot set up the destination: {exc}", permanent=True)
             return self._finish()
@@ -321,6 +335,7 @@ class _Job:
         try:
             report = sink.deliver(batch, journey_slug=self.journey.slug)
         except DeliveryError as exc:
+            self.run.maybe_duplicated += sink.take_maybe_duplicated()
             taken = max(0, min(exc.delivered, len(batch)))
             if taken:
                 self._commit(
@@ -328,6 +343,7 @@ class _Job:
                 )
             self.error = exc
             return taken
+        self.run.maybe_duplicated += sink.take_maybe_duplicated()
         self._commit_report(batch, report)
         return len(batch)
 
@@ -357,6 +373,7 @@ class _Job:
             Run.objects.filter(pk=self.run.pk).update(
                 window_end=_ms_to_datetime(cursor.ms),
                 events_generated=self.run.events_generated,
+                maybe_duplicated=self.run.maybe_duplicated,
                 delivered=F("delivered") + delivered,
                 rejected=F("rejected") + rejected,
                 expired=F("expired") + expired,
@@ -368,8 +385,9 @@ class _Job:
     def _finish(self, *, lock_lost: bool = False) -> DeliveryOutcome:
         run = self.run
         generated = run.events_generated  # includes a last batch that failed before any commit
+        duplicated = run.maybe_duplicated
         run.refresh_from_db()
-        run.events_generated = generated
+        run.events_generated, run.maybe_duplicated = generated, duplicated
         run.finished_at = timezone.now()
         run.duration_ms = int((time.monotonic() - self.started) * 1000)
         error, notes = self.error, list(dict.fromkeys(self.notes))
@@ -383,7 +401,9 @@ class _Job:
         else:
             run.outcome = Run.Outcome.SUCCESS
         run.error = "\n".join(notes)[:MAX_ERROR_TEXT]
-        run.save(update_fields=["events_generated", "finished_at", "duration_ms", "outcome", "error"])
+        run.save(
+            update_fields=["events_generated", "maybe_duplicated", "finished_at", "duration_ms", "outcome", "error"]
+        )
         if not lock_lost:
             self._record_health(error)
         logger.info(
@@ -401,6 +421,10 @@ class _Job:
     def _record_health(self, error: DeliveryError | None) -> None:
         now = timezone.now()
         destination = type(self.destination).objects.filter(pk=self.destination.pk)
+        if self.sink is not None:
+            earned = self.sink.earned_read_timeout()
+            if earned != self.destination.slow_read_timeout:
+                destination.update(slow_read_timeout=earned)
         pair = JourneyDestination.objects.filter(pk=self.pair.pk, lock_token=self.token)
         if error is None:
             # Many pairs share a destination: its row is written at most every HEALTH_WRITE_SECONDS,

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Destination, Journey, JourneyDestination, Tenant
-from ..sinks import KINDS, sink_class
+from ..sinks import KINDS
 from ..sinks.base import DeliveryError
 from .delivery import pair_start
 from .scheduling import journey_activate
+from .sinks import destination_sink
 from .tenancy import Role, audit_record, ensure_can_create_in, tenant_default_for_user
 
 DEMO_DESTINATION_NAME = "Local files"
@@ -111,7 +112,7 @@ def destination_check(*, destination: Destination) -> tuple[bool, str]:
     credentials or without the topic. Nothing is delivered.
     """
     try:
-        sink = sink_class(destination.kind)(destination.config, dict(destination.secrets or {}))
+        sink = destination_sink(destination=destination)
     except DeliveryError as exc:
         return False, exc.message
     except Exception as exc:  # noqa: BLE001 - settings the kind cannot work with: say so, as a run would
@@ -167,7 +168,7 @@ def destination_detach(*, journey_destination: JourneyDestination, actor=None) -
 
 @transaction.atomic
 def demo_destination_ensure(user, *, now: datetime | None = None) -> Destination:
-    """The demo's file destination (files under var/events), attached to every journey of ``user``'s tenant.
+    """The demo's file destination (files in the tenant's folder), attached to every journey of ``user``'s tenant.
 
     Journeys still in draft are activated, so ``make run`` shows events arriving; a journey the user
     paused stays paused. Safe to run again.

@@ -6,7 +6,7 @@ the same journey and the same errors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +42,18 @@ def _journey_create_from_document(*, document: JourneyDocument, owner, tenant, a
     return journey
 
 
-def journey_import_text(*, text: str, owner, journeys_per_day: float | None = None, tenant=None) -> Journey:
+def journey_import_text(
+    *, text: str, owner, journeys_per_day: float | None = None, tenant=None, event_provider: str = ""
+) -> Journey:
     """Create a journey for ``owner`` from a JSON or config.js file's text, with the decision settings
-    its decision steps hold.
+    its decision steps hold (and ``event_provider``, when given, in place of the file's).
 
     Raises :class:`~journeys.engine.errors.JourneyImportError` (nothing is saved) when the file
     cannot be read or describes an invalid journey.
     """
     document = read_journey_text(text, journeys_per_day=journeys_per_day)
+    if event_provider:
+        document = replace(document, spec=replace(document.spec, event_provider=event_provider))
     try:
         return _journey_create_from_document(
             document=document, owner=owner, tenant=tenant, audit={"format": detect_format(text)}

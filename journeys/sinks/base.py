@@ -39,6 +39,11 @@ class DeliveryReport:
     notes: list[str] = field(default_factory=list)  # e.g. the receiver's error text for rejected events
 
 
+# The config key under which a sink that writes files gets its tenant's folder (a slug), from the
+# service that builds it (services/sinks.py); never a stored setting.
+TENANT_FOLDER = "tenant_folder"
+
+
 class Sink:
     """Base class. ``config`` is the destination's plain settings, ``secrets`` its decrypted secrets."""
 
@@ -49,6 +54,8 @@ class Sink:
     # How old an event the destination still takes, in milliseconds (None: any age). Dynatrace drops
     # events older than 24 hours; the delivery service counts older ones as expired instead of sending.
     max_event_age_ms: int | None = None
+    # Whether the sink writes on the server's disk and so needs its tenant's folder (TENANT_FOLDER).
+    needs_tenant_folder = False
 
     def __init__(self, config: dict, secrets: dict | None = None):
         self.config = config
@@ -63,6 +70,23 @@ class Sink:
         A sink that checks events against the present (Dynatrace's 24-hour window) uses this rather
         than its own clock, so that it agrees with the delivery service about what is due.
         """
+
+    # An HTTP sink's HttpClient (sinks/http.py); the three methods below then speak for it.
+    http = None
+
+    def take_maybe_duplicated(self) -> int:
+        """Events sent since the last call in requests that got no answer in time: each is sent again
+        (in this run or the next), so the destination may hold it twice. The run's record counts them."""
+        return self.http.take_unanswered_events() if self.http is not None else 0
+
+    def earned_read_timeout(self) -> float | None:
+        """A longer read timeout the destination's slow answers earned (remembered until it is quick again)."""
+        return self.http.earned_read_timeout() if self.http is not None else None
+
+    def remember_read_timeout(self, seconds: float | None) -> None:
+        """Start from the read timeout remembered for the destination."""
+        if self.http is not None:
+            self.http.remember_read_timeout(seconds)
 
     def check(self) -> str:
         """Try the connection; return a readable outcome or raise DeliveryError saying what is wrong."""

@@ -2,9 +2,15 @@
 
 It alone owns timeouts, retries and backoff, so a sink only says what a response means:
 
-- connection errors, timeouts, 408, 429 and 5xx are tried again, with exponential backoff and jitter, or
+- connection errors, connect timeouts, 408, 429 and 5xx are tried again, with exponential backoff and jitter, or
   after the receiver's ``Retry-After`` (seconds or an HTTP date), as long as the call's waiting budget
   allows; then :class:`HttpFailure` (``permanent=False``, ``retry_after`` when the receiver said);
+- a read timeout (the request went out, no answer came in time: the receiver may have stored it)
+  is tried again at most once per call, with a longer read timeout: it doubles, up to
+  ``HTTP_READ_TIMEOUT_MAX``, and the client keeps it (the delivery service remembers it for the
+  destination) until an answer comes in under half of ``HTTP_READ_TIMEOUT``. A slow receiver gets more
+  time rather than more copies; the events of such requests are counted (``take_unanswered_events``),
+  since they may arrive twice;
 - 401 and 403 raise :class:`AuthRejected` (``permanent=True``) with a message saying what to fix;
 - a malformed URL raises a permanent :class:`HttpFailure`;
 - every other response is returned for the caller to read (202, 400, 404, 413, ...).
@@ -34,6 +40,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 import requests
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from .base import DeliveryError
 from .pinning import PinnedAdapter
@@ -82,6 +90,7 @@ class HttpPolicy:
     backoff: float = 0.5  # the first pause; each retry doubles it, with jitter
     backoff_max: float = 30.0
     budget: float = 60.0  # the most one call waits in pauses between its attempts
+    read_timeout_max: float = 300.0  # the longest a read timeout grows to after read timeouts
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> HttpPolicy:
@@ -92,6 +101,7 @@ class HttpPolicy:
             max_attempts=int(setting("HTTP_MAX_ATTEMPTS", cls.max_attempts)),
             backoff=float(setting("HTTP_BACKOFF_SECONDS", cls.backoff)),
             budget=float(setting("HTTP_RETRY_BUDGET_SECONDS", cls.budget)),
+            read_timeout_max=float(setting("HTTP_READ_TIMEOUT_MAX", cls.read_timeout_max)),
         )
         return replace(policy, **{key: value for key, value in overrides.items() if value is not None})
 
@@ -130,15 +140,15 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 
 def safe_url(url: str) -> str:
-    """The URL without credentials, query or fragment: what may appear in logs and messages."""
+    """The URL as the client reads it, without credentials, query or fragment: what logs and messages show."""
     try:
-        parts = urlsplit(url)
-    except ValueError:
+        parts = parse_url(url)
+    except LocationParseError:
         return "(malformed URL)"
-    host = parts.hostname or ""
+    host = parts.host or ""
     if parts.port:
         host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return urlunsplit((parts.scheme or "", host, parts.path or "", "", ""))
 
 
 def redact(text: str, sensitive: Iterable[str] = ()) -> str:
@@ -179,6 +189,9 @@ class _Call:
     timeout: tuple[float, float]
     secrets: tuple[str, ...]
     auth_messages: Mapping[int, str]
+    events: int = 0  # events in the body, counted as maybe duplicated if the receiver does not answer in time
+    fixed_timeout: bool = False  # the caller's own timeout: it does not grow
+    read_timeouts: int = 0
     status: int | None = None
     retry_after: float | None = None
     problem: str = ""
@@ -198,6 +211,8 @@ class HttpClient:
         self.policy = policy or HttpPolicy.from_settings()
         self.sensitive = tuple(sensitive)
         self.sleep = sleep
+        self.read_timeout = self.policy.read_timeout  # longer after read timeouts; see the module's doc
+        self.unanswered_events = 0
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         # No proxy or .netrc from the environment: a proxy would look the host up again itself. A CA
@@ -221,21 +236,25 @@ class HttpClient:
         sensitive: Iterable[str] = (),
         attempts: int | None = None,
         timeout: tuple[float, float] | None = None,
+        events: int = 0,
         **kwargs: Any,
     ) -> requests.Response:
         """Send, retrying what is worth retrying; return the first response that is not retried.
 
         ``auth_messages`` maps 401/403 to the fix to suggest; ``sensitive`` adds values to scrub from
-        messages; ``kwargs`` go to ``requests`` (data, json, params, files). A retry sends the same
-        arguments again, so pass bodies and files as bytes, not as streams.
+        messages; ``events`` is how many events the body carries; ``kwargs`` go to ``requests`` (data,
+        json, params, files). A retry sends the same arguments again, so pass bodies and files as
+        bytes, not as streams.
         """
         policy = self.policy
         attempts = attempts or policy.max_attempts
         call = _Call(
             where=f"{method} {safe_url(url)}",
-            timeout=timeout or (policy.connect_timeout, policy.read_timeout),
+            timeout=timeout or (policy.connect_timeout, self.read_timeout),
             secrets=self.sensitive + tuple(sensitive),
             auth_messages=auth_messages or DEFAULT_AUTH_MESSAGES,
+            events=events,
+            fixed_timeout=timeout is not None,
         )
         self.check_destination(url, call.where)
         waited = 0.0
@@ -244,21 +263,11 @@ class HttpClient:
             response = self._attempt(call, method, url, headers=headers, **kwargs)
             if response is not None:
                 return response
-            if attempt == attempts:
+            if attempt == attempts or call.read_timeouts > 1:  # a second read timeout: no third copy
                 break
-            pause = call.retry_after if call.retry_after is not None else policy.pause(attempt)
-            if waited + pause > policy.budget:
-                logger.warning(
-                    "%s: %s; a retry in %.1f s would exceed the %.0f s budget",
-                    call.where,
-                    call.problem,
-                    pause,
-                    policy.budget,
-                )
+            pause = self._pause_before(call, attempt, attempts, waited)
+            if pause is None:
                 break
-            logger.warning(
-                "%s: %s; retrying in %.1f s (attempt %d of %d)", call.where, call.problem, pause, attempt + 1, attempts
-            )
             self.sleep(pause)
             waited += pause
         raise HttpFailure(
@@ -268,6 +277,24 @@ class HttpClient:
             retry_after=call.retry_after,
         )
 
+    def _pause_before(self, call: _Call, attempt: int, attempts: int, waited: float) -> float | None:
+        """How long to wait before attempt ``attempt + 1``, or None when the call's budget does not allow it."""
+        policy = self.policy
+        pause = call.retry_after if call.retry_after is not None else policy.pause(attempt)
+        if waited + pause > policy.budget:
+            logger.warning(
+                "%s: %s; a retry in %.1f s would exceed the %.0f s budget",
+                call.where,
+                call.problem,
+                pause,
+                policy.budget,
+            )
+            return None
+        logger.warning(
+            "%s: %s; retrying in %.1f s (attempt %d of %d)", call.where, call.problem, pause, attempt + 1, attempts
+        )
+        return pause
+
     def _attempt(self, call: _Call, method: str, url: str, **kwargs: Any) -> requests.Response | None:
         """One try: the response to return, or None with ``call`` saying what to retry (or raise)."""
         secrets = call.secrets
@@ -276,9 +303,11 @@ class HttpClient:
             response = self.send(method, url, timeout=call.timeout, **kwargs)
         except UnsafeDestination as exc:  # the connection's own lookup found a non-public address
             raise DestinationRefused(f"{call.where}: refused: {exc}") from None
-        except requests.Timeout:
-            connect, read = call.timeout
-            call.problem = f"no answer within {connect:g} s (connect) / {read:g} s (read)"
+        except requests.ConnectTimeout:  # no connection: nothing was sent
+            call.problem = f"no answer within {call.timeout[0]:g} s (connect)"
+            return None
+        except requests.Timeout:  # sent, but no answer in time: the receiver may have stored it
+            self._read_timed_out(call)
             return None
         except (
             requests.exceptions.InvalidURL,
@@ -290,6 +319,8 @@ class HttpClient:
             call.problem = f"cannot connect ({_connection_reason(exc)})"
             return None
         call.status = status = response.status_code
+        if response.elapsed.total_seconds() < self.policy.read_timeout / 2:
+            self.read_timeout = self.policy.read_timeout  # quick again: forget the longer timeout
         if status in (401, 403):
             hint = call.auth_messages.get(status) or DEFAULT_AUTH_MESSAGES[status]
             reason = redact(describe_response(response), secrets)
@@ -300,6 +331,32 @@ class HttpClient:
         call.problem = redact(describe_response(response), secrets)
         response.close()
         return None
+
+    def _read_timed_out(self, call: _Call) -> None:
+        waited = call.timeout[1]
+        call.read_timeouts += 1
+        call.problem = f"no answer within {waited:g} s (read)"
+        if call.read_timeouts == 1:
+            self.unanswered_events += call.events
+        ceiling = max(self.policy.read_timeout_max, self.policy.read_timeout)
+        self.read_timeout = min(ceiling, max(self.read_timeout, waited) * 2)
+        if not call.fixed_timeout:
+            call.timeout = (call.timeout[0], self.read_timeout)
+
+    def remember_read_timeout(self, seconds: float | None) -> None:
+        """Start from a read timeout earned earlier (between the configured one and the ceiling)."""
+        if seconds:
+            ceiling = max(self.policy.read_timeout_max, self.policy.read_timeout)
+            self.read_timeout = min(ceiling, max(self.policy.read_timeout, float(seconds)))
+
+    def earned_read_timeout(self) -> float | None:
+        """The longer read timeout slow answers earned, or None when it is the configured one."""
+        return self.read_timeout if self.read_timeout > self.policy.read_timeout else None
+
+    def take_unanswered_events(self) -> int:
+        """Events sent in requests that got no answer in time, since the last call: they may arrive twice."""
+        count, self.unanswered_events = self.unanswered_events, 0
+        return count
 
     def check_destination(self, url: str, where: str) -> None:
         """The URL read once, as the client will (url_safety.parse_url), and its scheme allowed.

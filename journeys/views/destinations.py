@@ -48,7 +48,9 @@ def destination_create_view(request, kind: str):
     if not tenant_form.asks and request.user.memberships.exists():
         raise PermissionDenied("Creating a destination needs the owner role in a tenant.")
     form = DestinationForm(request.POST or None)
-    settings = settings_form(kind, data=request.POST or None)
+    # The file kind checks its folder inside the chosen tenant's own (symbolic links included).
+    tenant = tenant_form.chosen() if request.method == "POST" and tenant_form.is_valid() else None
+    settings = settings_form(kind, data=request.POST or None, tenant=tenant)
     if request.method == "POST" and all([tenant_form.is_valid(), form.is_valid(), settings.is_valid()]):
         name = form.cleaned_data["name"]
         destination = destination_create(

@@ -11,11 +11,22 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ..engine.errors import JourneyImportError
+from ..engine.importing import read_journey_text
 from ..forms.editor import ImportForm
 from ..forms.tenancy import TenantChoiceForm
 from ..models import Membership
+from ..selectors.journeys import provider_clash, tenant_for_new_journey
 from ..services.imports import journey_import_text
 from .working import remember_tenant, working_tenant
+
+
+def _provider_clash(tenant, content: str, provider: str, journeys_per_day):
+    """The clash the file's journey would make with another journey of ``tenant``, if any."""
+    try:
+        spec = read_journey_text(content, journeys_per_day=journeys_per_day).spec
+    except JourneyImportError:
+        return None  # the import itself reports what is wrong with the file
+    return provider_clash(tenant=tenant, provider=provider or spec.event_provider)
 
 
 @login_required
@@ -31,12 +42,26 @@ def journey_import(request: HttpRequest) -> HttpResponse:
     )
     import_errors = []
     if request.method == "POST" and tenant_form.is_valid() and form.is_valid():
+        content, volume = form.cleaned_data["content"], form.cleaned_data.get("journeys_per_day")
+        tenant = tenant_form.chosen()
+        # A provider chosen from the warning's buttons wins over the field, and is not asked about again.
+        chosen_provider = request.POST.get("use_provider", "")
+        provider = chosen_provider or form.cleaned_data.get("event_provider") or ""
+        clash = None
+        if not chosen_provider:
+            clash = _provider_clash(tenant or tenant_for_new_journey(request.user), content, provider, volume)
+        if clash is not None:
+            # Ask first; the file's text comes back in the text box (an upload cannot be kept).
+            data = {
+                "text": content,
+                "journeys_per_day": request.POST.get("journeys_per_day", ""),
+                "event_provider": provider,
+            }
+            context = {"form": ImportForm(data), "tenant_form": tenant_form, "import_errors": [], "clash": clash}
+            return render(request, "journeys/journey_import.html", context)
         try:
             journey = journey_import_text(
-                text=form.cleaned_data["content"],
-                owner=request.user,
-                journeys_per_day=form.cleaned_data.get("journeys_per_day"),
-                tenant=tenant_form.chosen(),
+                text=content, owner=request.user, journeys_per_day=volume, tenant=tenant, event_provider=provider
             )
         except JourneyImportError as error:
             import_errors = [str(problem) for problem in error.errors]

@@ -34,6 +34,8 @@ from ..selectors.journeys import (
     journey_list_groups,
     journey_list_rows,
     journey_to_spec,
+    provider_clash,
+    tenant_for_new_journey,
 )
 from ..services.editing import journey_delete as delete_journey
 from ..services.editing import journey_duplicate as duplicate_journey
@@ -127,7 +129,7 @@ def _editor_post(request: HttpRequest, *, journey: Journey | None) -> HttpRespon
     values = EditorValues.from_data(request.POST)
     action = request.POST.get("_action", "save")
     if action == "summary":
-        return _render_summary(request, values)
+        return _render_summary(request, values, journey=journey)
     row_action = RowAction.parse(action)
     if row_action is not None:
         focus = apply_row_action(values, row_action)
@@ -156,10 +158,22 @@ def _editor_post(request: HttpRequest, *, journey: Journey | None) -> HttpRespon
         return _render_editor(request, editor, journey=journey, tenant_form=tenant_form)
     remember_tenant(request, saved.tenant)
     messages.success(request, f"Saved “{saved.name}”.")
+    clash = provider_clash(tenant=saved.tenant, provider=saved.event_provider, exclude_pk=saved.pk)
+    if clash is not None:
+        messages.warning(request, _clash_message(clash))
     return redirect("journey_edit", slug=saved.slug)
 
 
-def _summary_context(values: EditorValues, checked: JourneyEditor | None = None) -> dict:
+def _clash_message(clash) -> str:
+    return (
+        f"“{clash.other_journey}” already sends events as {clash.provider}: Dynatrace will mix the two journeys' "
+        f"events. {clash.free_provider} is free."
+    )
+
+
+def _summary_context(
+    values: EditorValues, checked: JourneyEditor | None = None, *, tenant=None, journey: Journey | None = None
+) -> dict:
     """The live summary: the forecast of the journey as typed, or what stops it from running."""
     if checked is None or not checked.bound:
         checked = JourneyEditor(values, bound=True)
@@ -170,7 +184,15 @@ def _summary_context(values: EditorValues, checked: JourneyEditor | None = None)
     kpis = preview.kpis(spec, fc)
     # Revenue reads as on the preview: its label and its figure, from the same headline figures.
     revenue = next(kpi for kpi in kpis if kpi.key == "revenue")
-    return {"summary_problems": [], "summary": fc, "summary_kpis": kpis, "summary_revenue": revenue}
+    # Another journey of the tenant sending as the same provider: say so while there is time to change it.
+    clash = provider_clash(tenant=tenant, provider=spec.event_provider, exclude_pk=journey.pk if journey else None)
+    return {
+        "summary_problems": [],
+        "summary": fc,
+        "summary_kpis": kpis,
+        "summary_revenue": revenue,
+        "provider_clash": clash,
+    }
 
 
 def _render_editor(
@@ -193,7 +215,7 @@ def _render_editor(
         "tenant_form": tenant_form if journey is None and whole_page else None,
         # The journey page's Decisions tab; a fragment re-rendered by a row action needs none of it.
         "decision_steps": journey_decision_steps(journey) if journey and whole_page else [],
-        **_summary_context(editor.values, editor),
+        **_summary_context(editor.values, editor, tenant=_editor_tenant(request, journey), journey=journey),
     }
     template = "journeys/journey_editor.html"
     if not whole_page:
@@ -201,8 +223,20 @@ def _render_editor(
     return render(request, template, context)
 
 
-def _render_summary(request: HttpRequest, values: EditorValues) -> HttpResponse:
-    context = {"editor": JourneyEditor(values, bound=False), **_summary_context(values)}
+def _editor_tenant(request: HttpRequest, journey: Journey | None):
+    """The tenant the journey is (or is about to be) in: for a new one, the one chosen on the form, if any."""
+    if journey is not None:
+        return journey.tenant
+    if request.method == "POST":
+        chosen = _tenant_form(request, request.POST)
+        if chosen.asks and chosen.is_valid():
+            return chosen.chosen()
+    return working_tenant(request) or tenant_for_new_journey(request.user)
+
+
+def _render_summary(request: HttpRequest, values: EditorValues, *, journey: Journey | None) -> HttpResponse:
+    summary = _summary_context(values, tenant=_editor_tenant(request, journey), journey=journey)
+    context = {"editor": JourneyEditor(values, bound=False), **summary}
     return render(request, "journeys/journey_editor.html#live-update", context)
 
 
@@ -219,12 +253,16 @@ def journey_preview(request: HttpRequest, slug: str) -> HttpResponse:
         "forecast": fc,
         "kpis": preview.kpis(spec, fc),
         "flow_svg": mark_safe(preview.flow_svg(spec, fc)),  # built from escaped parts  # noqa: S308
-        "hours_svg": mark_safe(preview.hours_svg(fc.events_per_hour_of_day, timezone=spec.timezone)),  # noqa: S308
+        "hours_svg": mark_safe(  # noqa: S308
+            preview.hours_svg(fc.events_per_hour_of_day, timezone=spec.timezone, surges=fc.surges)
+        ),
         "sample": preview.sample_journeys(spec, fc, now=now),
         # Beside the business events: what each decision step sends to Kafka.
         "has_decision_steps": any(step.is_decision for step in spec.steps),
         "decision_samples": journey_decision_samples(journey, at=now),
         "step_rows": preview.step_rows(fc),
+        "endings": preview.endings(fc),
+        "absolute_surges": [surge for surge in fc.surges if not surge.included],
         "weekday_rows": preview.weekday_rows(spec),
         "event_types": sorted(fc.events_per_type.items(), key=lambda item: -item[1]),
     }

@@ -87,7 +87,7 @@ def world(transactional_db, settings, tmp_path):
             outcome=outcome,
             error="" if outcome == Run.Outcome.SUCCESS else "503 Service Unavailable: the endpoint is down",
         )
-    return {"retail": retail, "loans": loans, "acme": acme, "files": files}
+    return {"retail": retail, "loans": loans, "acme": acme, "files": files, "pair": pair, "other": other}
 
 
 @pytest.fixture
@@ -122,6 +122,10 @@ def pages(world) -> list[tuple[str, str, str | None]]:
         ("destination-new", reverse("destination_create", args=["webhook"]), "form"),
         ("destination-edit", reverse("destination_edit", args=[world["files"].pk]), "form"),
         ("team", reverse("team"), "table"),
+        # The pages that ask before a deletion, as a browser without JavaScript reaches them.
+        ("journey-delete", reverse("journey_delete", args=[retail]), "form"),
+        ("detach", reverse("journey_destination_detach", args=[retail, world["pair"].pk]), "form"),
+        ("member-remove", reverse("team_member_remove", args=[world["acme"].slug, world["other"].pk]), "form"),
         ("admin", reverse("admin:index"), "#content"),
         ("admin-tenants", reverse("admin:journeys_tenant_changelist"), "#result_list"),
         ("admin-tenant", reverse("admin:journeys_tenant_change", args=[world["acme"].pk]), "form"),
@@ -142,8 +146,19 @@ def test_it_never_scrolls_a_page_sideways_at_phone_width(phone, world, screensho
         measured = phone.evaluate(OVERFLOW)
         if measured["scrollWidth"] > measured["clientWidth"]:
             overflowing[name] = measured
-        phone.screenshot(path=screenshot_dir / f"phone-check-{name}.png", full_page=True)
+        if not os.environ.get("BIZFLOW_SCREENSHOTS"):  # for a look by eye; the README takes only a few
+            phone.screenshot(path=screenshot_dir / f"phone-check-{name}.png", full_page=True)
     assert not overflowing, f"pages that scroll sideways at 390 px: {overflowing}"
+
+
+def test_it_shows_the_login_page_whole(browser, live_server, world):
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    measured = page.evaluate(OVERFLOW)
+    assert measured["scrollWidth"] <= measured["clientWidth"], measured
+    expect(page.get_by_role("button", name="Log in")).to_be_in_viewport()
+    context.close()
 
 
 def test_it_folds_the_top_bar_into_a_menu_that_works_without_javascript(browser, live_server, world):

@@ -89,7 +89,7 @@ def caught_up(sandbox, pair_id) -> bool:
 
 def assert_files_hold_exactly_the_generated_events(sandbox, pair_id, slug):
     cursor, origin, _ = sandbox.query(PAIR, pair_id)[0]
-    files = sorted((sandbox.var / "events" / slug).glob("*.ndjson"))
+    files = sorted((sandbox.var / "events" / "tenants").glob(f"*/{slug}/*.ndjson"))
     got = [orjson.loads(line)["event.id"] for line in b"".join(p.read_bytes() for p in files).splitlines()]
     want = [event["event.id"] for event in generate_dicts(CLUSTERED, origin, cursor, origin)]
     assert len(got) > 1000

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from journeys.selectors.delivery import due_pair_ids
 from journeys.engine.generator import generate_columns, generate_dicts, to_epoch_ms
 from journeys.models import Destination, JourneyDestination, Run
+from journeys.selectors.delivery import due_pair_ids
 from journeys.services.delivery import accept_from_ms, delivery_catch_up, delivery_run, max_event_age_ms
 from journeys.services.destinations import destination_attach
 from journeys.services.scheduling import delivery_tick, journey_activate, journey_pause, journey_resume

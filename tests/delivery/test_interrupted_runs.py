@@ -12,7 +12,7 @@ from journeys.engine.generator import generate, to_epoch_ms
 from .conftest import CLUSTERED, T0
 
 BUSY = replace(CLUSTERED, journeys_per_day=200_000)
-LOCK_SECONDS = "2"
+LOCK_SECONDS = "6"  # long enough for the next tick to start while the claim holds, on a busy machine
 
 SETUP = """
 from dataclasses import replace
@@ -54,11 +54,13 @@ def test_it_resumes_without_duplicates_after_the_worker_is_killed(sandbox):
 
     assert ": 0 runs" in while_held  # the dead run's claim still held the pair
     assert ": 1 runs" in after_lapse and "0 with errors" in after_lapse
-    files = sorted((sandbox.var / "events" / slug).glob("*.ndjson"))
+    files = sorted((sandbox.var / "events" / "tenants").glob(f"*/{slug}/*.ndjson"))
     written = b"".join(path.read_bytes() for path in files)
     expected = b"".join(batch.data for batch in generate(BUSY, origin, to_epoch_ms(T0) + 1, origin))
     assert len(expected) > 10_000_000
     assert written == expected  # byte for byte: nothing lost, nothing twice, in order
-    outcomes = sandbox.query("SELECT outcome, error FROM journeys_run ORDER BY id")
-    assert outcomes[0] == ("failed", "interrupted: the run stopped before it finished")
+    outcomes = sandbox.query("SELECT outcome, error, delivered FROM journeys_run ORDER BY id")
+    # The killed run keeps what it saved with each batch, and delivered something: partial, not failed.
+    assert outcomes[0][:2] == ("partial", "interrupted: the run stopped before it finished")
+    assert outcomes[0][2] > 0
     assert outcomes[-1][0] == "success"

@@ -67,7 +67,7 @@ def test_it_runs_everything_and_stops_everything(sandbox, tmp_path):
             return rows and all(cursor >= until for cursor, until in rows)
 
         assert wait_for(backfilled, 90), (tmp_path / "run.log").read_text()
-        files = list((sandbox.var / "events" / slug).glob("*.ndjson"))
+        files = list((sandbox.var / "events" / "tenants").glob(f"*/{slug}/*.ndjson"))
         assert files and sum(f.stat().st_size for f in files) > 100_000
         assert wait_for(lambda: _answers(port), 30)
     finally:

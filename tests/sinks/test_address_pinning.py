@@ -237,3 +237,27 @@ def test_it_verifies_tls_on_the_host_name_while_connecting_to_the_pinned_address
     other.http.session.verify = str(cert_file)
     with pytest.raises(HttpFailure, match="cannot connect"):
         other.deliver(recent_events(2), journey_slug="orders")
+
+
+@PUBLIC_ONLY
+def test_it_never_sends_the_oauth_client_secret_to_the_host_the_check_did_not_read(dns, server):
+    from journeys.sinks.dynatrace.transport import DynatraceSink
+
+    sink = DynatraceSink(
+        {
+            "environment_url": "https://abc12345.apps.dynatrace.com",
+            "auth_type": "oauth",
+            "token_url": f"http://127.0.0.1:{server.port}\\@8.8.8.8/sso/oauth2/token",
+        },
+        {
+            "client_id": "dt0s02.CLIENT",
+            "client_secret": "dt0s02.CLIENT.SECRETPART",
+            "account_urn": "urn:dtaccount:0b0c2a4e-7d1f-4f5e-9a3b-1c2d3e4f5a6b",
+        },
+        http=HttpClient(HttpPolicy(max_attempts=1)),
+    )
+
+    with pytest.raises(DeliveryError, match="backslash") as caught:
+        sink.check()
+
+    assert caught.value.permanent and server.received == []

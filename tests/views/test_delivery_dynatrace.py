@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bizflow_studio.celery import app as celery_app
-from journeys.selectors.delivery import probe_finding
 from journeys.models import JourneyDestination, Run, TenantAssets
+from journeys.selectors.delivery import probe_finding
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.scheduling import journey_activate
 

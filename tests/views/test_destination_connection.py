@@ -36,13 +36,17 @@ def try_connection(client, user, destination) -> str:
 def test_it_reports_a_writable_folder(client, team, who, events_dir):
     html = try_connection(client, getattr(team, who), make(team, "file", {"directory": "demo"}))
     assert 'class="connection-outcome good"' in html
-    assert f"Target: connection works: writing to {events_dir / 'demo'}." in html
+    assert "Target: connection works: writing to demo, created with the first delivery." in html
+    assert str(events_dir) not in html and not (events_dir / "tenants").exists()
 
 
 def test_it_reports_a_folder_it_cannot_write_to(client, team, events_dir):
-    (events_dir / "taken").write_text("a file, not a folder")
+    root = events_dir / "tenants" / team.tenant.slug
+    root.mkdir(parents=True)
+    (root / "taken").write_text("a file, not a folder")
     html = try_connection(client, team.alice, make(team, "file", {"directory": "taken"}))
-    assert 'class="connection-outcome bad"' in html and "Target: connection failed: cannot create" in html
+    assert 'class="connection-outcome bad"' in html and "Target: connection failed: taken is a file" in html
+    assert str(events_dir) not in html
 
 
 @pytest.mark.parametrize(("who", "status"), [("victor", 403), ("charlie", 404)])

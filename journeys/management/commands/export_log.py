@@ -26,13 +26,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
-        parser.add_argument("--start", required=True, help="ISO 8601 with timezone: journeys starting from here")
-        parser.add_argument("--end", required=True, help="ISO 8601 with timezone: up to here, excluded")
-        parser.add_argument("--format", dest="log_format", required=True, help=" | ".join(FORMATS))
+        parser.add_argument("--start", help="ISO 8601 with timezone: journeys starting from here")
+        parser.add_argument("--end", help="ISO 8601 with timezone: up to here, excluded")
+        parser.add_argument("--format", dest="log_format", help=" | ".join(FORMATS))
         parser.add_argument("--output", help="file to write (default: standard output)")
         parser.add_argument("--gzip", action="store_true", help="compress the log with gzip")
 
     def handle(self, *args, slug, start, end, log_format, output, gzip, **options):
+        # Checked here rather than by argparse, so that a missing option is one line, like every other mistake.
+        for option, value in (("--start", start), ("--end", end), ("--format", log_format)):
+            if value is None:
+                raise CommandError(f"{option} is required")
         if log_format not in FORMATS:
             raise CommandError(f"--format: '{log_format}' is not one of {', '.join(FORMATS)}")
         start_at, end_at = _moment(start, "--start"), _moment(end, "--end")

@@ -21,4 +21,4 @@ class Command(BaseCommand):
         # A new user sees events without any tenant: the demo journeys deliver to NDJSON files.
         user = get_user_model().objects.get(username=DEMO_USERNAME)
         destination = demo_destination_ensure(user)
-        self.stdout.write(f"Demo journeys deliver to '{destination.name}' (files under var/events).")
+        self.stdout.write(f"Demo journeys deliver to '{destination.name}' (files under var/events/tenants/).")

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from ..base import DeliveryError
-from ..http import AuthRejected, HttpClient, HttpFailure, describe_response, redact, setting
+from ..http import AuthRejected, DestinationRefused, HttpClient, HttpFailure, describe_response, redact, setting
 
 DEFAULT_TOKEN_URL = "https://sso.dynatrace.com/sso/oauth2/token"
 INGEST_TOKEN_SCOPE = "bizevents.ingest"
@@ -130,6 +130,8 @@ class OAuthClientAuth:
             response = http.request("POST", self.token_url, data=form, auth_messages=messages, sensitive=secrets)
         except AuthRejected:
             raise
+        except DestinationRefused as exc:
+            raise DestinationRefused(f"cannot get an OAuth token: {exc.message}") from None
         except DeliveryError as exc:
             raise HttpFailure(
                 f"cannot get an OAuth token: {exc.message}",

@@ -29,7 +29,7 @@ from ...engine.encode import EncodedBatch
 from .. import register
 from ..base import DeliveryError, DeliveryReport, Sink
 from ..batching import json_array, post_ranges, ranges_from_cuts
-from ..http import AuthRejected, HttpClient, HttpFailure, describe_response, redact, setting
+from ..http import AuthRejected, DestinationRefused, HttpClient, HttpFailure, describe_response, redact, setting
 from .client import DynatraceClient
 
 MAX_REQUEST_BYTES = 5 * 1024 * 1024  # Dynatrace's documented ceiling for one ingest request
@@ -84,6 +84,7 @@ class DynatraceSink(Sink):
         self.clock = clock
         self._run_now_ms: int | None = None  # set by the delivery service: its run's "now"
         self.client = DynatraceClient.from_destination(config, self.secrets, http=http, clock=clock)
+        self.http = self.client.http
         limit = int(config.get("max_batch_bytes") or setting("DYNATRACE_MAX_BATCH_BYTES", 512 * 1024))
         self.max_batch_bytes = max(MIN_BATCH_BYTES, min(limit, MAX_REQUEST_BYTES))
         self.age_margin_ms = int(setting("DYNATRACE_MAX_AGE_MARGIN_SECONDS", 60)) * 1000
@@ -98,7 +99,7 @@ class DynatraceSink(Sink):
             body = json_array(batch, start, stop)
             if len(body) > self.max_batch_bytes and stop - start > 1:
                 return False  # cut before a 413 taught a smaller limit: halve it without asking again
-            response = self.client.ingest(body)
+            response = self.client.ingest(body, events=stop - start)
             report.requests += 1
             report.bytes_sent += len(body)
             return self._read_answer(response, stop - start, report, len(body))
@@ -173,7 +174,7 @@ class DynatraceSink(Sink):
         """Send an empty array, which Dynatrace accepts and stores nothing for; say what is wrong otherwise."""
         try:
             response = self.client.ingest(b"[]", attempts=1)
-        except AuthRejected:
+        except (AuthRejected, DestinationRefused):
             raise
         except HttpFailure as exc:
             if exc.status is None:

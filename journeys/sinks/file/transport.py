@@ -1,7 +1,13 @@
-"""The file sink: NDJSON files on the server's disk, one per journey and UTC day.
+"""The file sink: NDJSON files on the server's disk, one per journey and UTC day, in the tenant's own folder.
 
-``<directory>/<journey-slug>/<YYYY-MM-DD>.ndjson``, appended in delivery order; a batch that spans
-midnight goes to two files. Handy for a first look, for feeding another tool, and for tests.
+Every tenant has a folder of its own, ``<BIZFLOW_EVENTS_DIR>/tenants/<tenant slug>/``, and a file
+destination writes inside its tenant's folder only: ``<tenant folder>/<directory>/<journey-slug>/
+<YYYY-MM-DD>.ndjson``, appended in delivery order; a batch that spans midnight goes to two files.
+``directory`` is a relative folder (letters, digits, ``.``, ``_``, ``-`` and ``/`` between names):
+absolute paths and ``..`` are refused, and so is a folder that a symbolic link leads out of the
+tenant's folder. Messages name folders relative to the tenant's folder, never the server's paths.
+The delivery service tells the sink its tenant's folder (``tenant_folder`` in the config it builds,
+never a stored setting).
 
 Resends are harmless: the first time a run touches a file it looks at the file's last complete line,
 and when that event is also in the batch (the previous run was killed after writing but before its
@@ -15,7 +21,7 @@ import errno
 import os
 import re
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import orjson
@@ -23,29 +29,50 @@ from django.conf import settings
 
 from ...engine.encode import EncodedBatch
 from .. import register
-from ..base import DeliveryError, DeliveryReport, Sink
+from ..base import TENANT_FOLDER, DeliveryError, DeliveryReport, Sink
 
 MS_PER_DAY = 86_400_000
 TAIL_BYTES = 64 * 1024  # enough for the last line of any journey's events
 SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+FOLDER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")  # no leading dot: no ".", "..", hidden folders
+TENANTS = "tenants"
 
 
-def allowed_roots() -> list[Path]:
-    roots = settings.BIZFLOW_FILE_SINK_ROOTS or [settings.BIZFLOW_EVENTS_DIR]
-    return [Path(root).resolve() for root in roots]
+class FolderRefused(ValueError):
+    """A destination folder that would leave the tenant's own folder; the message is for the user."""
 
 
-def resolve_directory(value: str | None) -> Path:
-    """The directory a destination writes to: relative paths sit under BIZFLOW_EVENTS_DIR.
+def tenant_root(tenant_folder: str) -> Path:
+    """The tenant's own folder (not created here)."""
+    if not SAFE_SLUG.match(tenant_folder or ""):
+        raise FolderRefused("this destination has no tenant folder")
+    return Path(settings.BIZFLOW_EVENTS_DIR) / TENANTS / tenant_folder
 
-    Absolute paths must lie inside one of BIZFLOW_FILE_SINK_ROOTS, so a user of the web app cannot
-    make the server write anywhere it can.
-    """
-    base = Path(settings.BIZFLOW_EVENTS_DIR)
-    path = (base / value).resolve() if value else base.resolve()
-    roots = allowed_roots()
-    if not any(path == root or path.is_relative_to(root) for root in roots):
-        raise ValueError(f"{value} is outside the directories files may be written to: {', '.join(map(str, roots))}")
+
+def clean_folder(value: str | None) -> str:
+    """A destination's folder as typed, checked and written plainly (``""``: the tenant's folder itself)."""
+    text = (value or "").strip()
+    if text.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", text):
+        raise FolderRefused("Give a folder inside your tenant's folder (e.g. exports/orders), not an absolute path.")
+    if "\\" in text:
+        raise FolderRefused("Separate folder names with /, not \\.")
+    parts = [part for part in PurePosixPath(text).parts if part != "."] if text else []
+    if ".." in text.split("/"):
+        raise FolderRefused("'..' is not allowed: a destination's folder stays inside your tenant's folder.")
+    bad = next((part for part in parts if not FOLDER_NAME.match(part)), None)
+    if bad is not None:
+        raise FolderRefused(f"'{bad}': use letters, digits, '.', '_' and '-' in folder names (not first '.').")
+    return "/".join(parts)
+
+
+def resolve_directory(value: str | None, tenant_folder: str) -> Path:
+    """Where a destination writes: its folder inside the tenant's, refused if a symbolic link leads out."""
+    root = tenant_root(tenant_folder)
+    folder = clean_folder(value)
+    path = root / folder if folder else root
+    # resolve() follows every symbolic link that exists on the way, whatever the parts that do not yet.
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise FolderRefused(f"'{folder}' leads outside your tenant's folder (a symbolic link): choose another folder.")
     return path
 
 
@@ -55,27 +82,48 @@ def day_file_name(day: int) -> str:
 
 @register("file")
 class FileSink(Sink):
+    needs_tenant_folder = True
+
     def __init__(self, config: dict, secrets: dict | None = None):
         super().__init__(config, secrets)
         self.fsync = bool(config.get("fsync", True))
         self._checked: set[Path] = set()
 
     @property
-    def directory(self) -> Path:
+    def root(self) -> Path:
         try:
-            return resolve_directory(self.config.get("directory"))
-        except ValueError as exc:
+            return tenant_root(self.config.get(TENANT_FOLDER) or "")
+        except FolderRefused as exc:
             raise DeliveryError(str(exc), permanent=True) from None
 
-    def check(self) -> str:
-        directory = self.directory
+    @property
+    def directory(self) -> Path:
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DeliveryError(f"cannot create {directory}: {exc.strerror}", permanent=True) from None
-        if not os.access(directory, os.W_OK):
-            raise DeliveryError(f"{directory} is not writable", permanent=True)
-        return f"writing to {directory}"
+            return resolve_directory(self.config.get("directory"), self.config.get(TENANT_FOLDER) or "")
+        except FolderRefused as exc:
+            raise DeliveryError(f"folder refused: {exc}", permanent=True) from None
+
+    def shown(self, path: Path) -> str:
+        """``path`` as the user knows it: relative to the tenant's folder."""
+        try:
+            relative = path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.name
+        return "the tenant's folder" if relative == "." else f"{relative}/" if path.is_dir() else relative
+
+    def check(self) -> str:
+        """Whether files could be written, changing nothing: no folder is created."""
+        directory = self.directory
+        existing = directory
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise DeliveryError(f"{self.shown(existing)} is a file, not a folder", permanent=True)
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise DeliveryError(f"{self.shown(existing)} is not writable", permanent=True)
+        if existing == directory:
+            return f"writing to {self.shown(directory)}"
+        return f"writing to {self.shown(directory)}, created with the first delivery"
 
     def deliver(self, batch: EncodedBatch, *, journey_slug: str) -> DeliveryReport:
         if not SAFE_SLUG.match(journey_slug):
@@ -88,7 +136,7 @@ class FileSink(Sink):
                 already = self._prepare(path, part)
                 written = self._append(path, part.slice(already, len(part)))
             except OSError as exc:
-                raise _delivery_error(path, exc, delivered=report.delivered) from None
+                raise _delivery_error(self.shown(path), exc, delivered=report.delivered) from None
             if already:
                 report.notes.append(f"{already} events already in {path.name} were not written again")
             report.delivered += len(part)
@@ -156,7 +204,7 @@ def _split_by_day(batch: EncodedBatch):
             yield day, batch.slice(lo, hi)
 
 
-def _delivery_error(path: Path, exc: OSError, *, delivered: int) -> DeliveryError:
+def _delivery_error(path: str, exc: OSError, *, delivered: int) -> DeliveryError:
     # No permission, a read-only disk or a file where a folder should be will not mend by itself;
     # a full disk or an I/O hiccup might.
     lasting = (errno.EROFS, errno.ENOTDIR, errno.EISDIR, errno.EEXIST)

@@ -109,7 +109,7 @@ class WebhookSink(Sink):
             body = json_array(wire, start, stop)
             if len(body) > self.max_batch_bytes and stop - start > 1:
                 return False  # cut before a 413 taught a smaller limit: halve it without asking again
-            response = self._post(body)
+            response = self._post(body, events=stop - start)
             report.requests += 1
             report.bytes_sent += len(body)
             if response.status_code == 413:  # remember the receiver's limit, so later requests fit at once

@@ -1,6 +1,7 @@
 """The file destination's settings form."""
 
 import pytest
+from django.conf import settings
 
 from journeys.sinks.file.forms import FileForm
 
@@ -10,11 +11,18 @@ def events_dir(settings, tmp_path):
     settings.BIZFLOW_EVENTS_DIR = tmp_path
 
 
-def test_it_names_a_directory_outside_the_allowed_ones():
+def test_it_refuses_an_absolute_folder_without_naming_the_servers_own():
     form = FileForm(data={"directory": "/root/elsewhere"})
 
     assert not form.is_valid()
-    assert "outside the directories" in form.errors["directory"][0]
+    assert "not an absolute path" in form.errors["directory"][0]
+    assert str(settings.BIZFLOW_EVENTS_DIR) not in str(form)
+
+
+def test_it_writes_the_folder_plainly():
+    form = FileForm(data={"directory": " ./exports//orders/ "})
+
+    assert form.is_valid() and form.cleaned_data["directory"] == "exports/orders"
 
 
 def test_it_gives_back_the_settings_and_no_secrets():
