@@ -7,9 +7,11 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 import uuid
+from pathlib import Path
 
 import orjson
 import pytest
@@ -59,9 +61,13 @@ def wait_for(condition, timeout: float, log) -> None:
 
 
 @pytest.fixture
-def served(tmp_path):
-    """`scripts/serve.sh` (what `make serve` runs) on a free port; yields (base URL, journey slug, log)."""
-    with postgres_database("serve") as database:
+def served():
+    """`scripts/serve.sh` (what `make serve` runs) on a free port; yields (base URL, journey slug, log).
+
+    In a folder of its own rather than pytest's tmp_path, which other pytest runs on the machine prune.
+    """
+    with tempfile.TemporaryDirectory(prefix="bizflow-serve-") as folder, postgres_database("serve") as database:
+        tmp_path = Path(folder)
         prefix = f"bizflow-test-{uuid.uuid4().hex[:8]}:"
         port = free_port()
         sandbox = Sandbox(tmp_path / "site")

@@ -13,6 +13,7 @@ import filecmp
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -181,8 +182,11 @@ def _assert_shared_without_overlap(database: str, logs: list[Path]) -> None:
 
 
 @pytest.mark.slow
-def test_it_shares_the_passes_between_two_workers_and_delivers_exactly_what_one_would(tmp_path):
-    with postgres_database("workers") as database:
+def test_it_shares_the_passes_between_two_workers_and_delivers_exactly_what_one_would():
+    # A folder of its own rather than pytest's tmp_path: other pytest runs on the machine prune old
+    # base folders, and this test runs for minutes.
+    with tempfile.TemporaryDirectory(prefix="bizflow-workers-") as folder, postgres_database("workers") as database:
+        tmp_path = Path(folder)
         prefix = f"bizflow-test-{uuid.uuid4().hex[:8]}:"
         sandbox = Sandbox(tmp_path / "site")
         sandbox.env.update(
@@ -203,9 +207,9 @@ def test_it_shares_the_passes_between_two_workers_and_delivers_exactly_what_one_
         until = activated_at + timedelta(minutes=5 * PASSES)
         assert int(sandbox.python(REPLAY_ALONE.format(until=until.isoformat()), timeout=600)) > JOURNEYS * 10
 
-    shared, alone = sandbox.var / "events" / "shared", sandbox.var / "events" / "alone"
-    files = sorted(str(p.relative_to(shared)) for p in shared.rglob("*.ndjson"))
-    assert len(files) >= JOURNEYS * 0.9  # a file per journey and day (a quiet journey may have none)
-    assert files == sorted(str(p.relative_to(alone)) for p in alone.rglob("*.ndjson"))
-    match, mismatch, errors = filecmp.cmpfiles(shared, alone, files, shallow=False)
-    assert not mismatch and not errors and len(match) == len(files)
+        shared, alone = sandbox.var / "events" / "shared", sandbox.var / "events" / "alone"
+        files = sorted(str(p.relative_to(shared)) for p in shared.rglob("*.ndjson"))
+        assert len(files) >= JOURNEYS * 0.9  # a file per journey and day (a quiet journey may have none)
+        assert files == sorted(str(p.relative_to(alone)) for p in alone.rglob("*.ndjson"))
+        match, mismatch, errors = filecmp.cmpfiles(shared, alone, files, shallow=False)
+        assert not mismatch and not errors and len(match) == len(files)
