@@ -192,7 +192,7 @@ BIZFLOW_EVENTS_DIR = Path(env_str("BIZFLOW_EVENTS_DIR", str(VAR_DIR / "events"))
 # Ceilings every journey stays within, whoever makes it and however (README, Tenants; journeys/engine/limits.py).
 BIZFLOW_MAX_JOURNEYS_PER_DAY = env_limit("BIZFLOW_MAX_JOURNEYS_PER_DAY", 1_000_000)
 BIZFLOW_MAX_DELAY_HOURS = env_limit("BIZFLOW_MAX_DELAY_HOURS", 168)  # one step's delay: a week
-BIZFLOW_MAX_JOURNEY_HOURS = env_limit("BIZFLOW_MAX_JOURNEY_HOURS", 720)  # delays times loops: 30 days
+BIZFLOW_MAX_JOURNEY_HOURS = env_limit("BIZFLOW_MAX_JOURNEY_HOURS", 2_160)  # delays times loops: 90 days
 BIZFLOW_MAX_LOOPS = int(env_limit("BIZFLOW_MAX_LOOPS", 100))
 BIZFLOW_MAX_STEPS = int(env_limit("BIZFLOW_MAX_STEPS", 100))  # variants count as steps
 BIZFLOW_MAX_LIST_ITEMS = int(env_limit("BIZFLOW_MAX_LIST_ITEMS", 1_000))  # errors, locations, hosts...

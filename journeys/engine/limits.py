@@ -51,7 +51,7 @@ class Limits:
 
     journeys_per_day: float = 1_000_000
     delay_hours: float = 168.0  # one step's (or variant's) max delay: a week
-    journey_hours: float = 720.0  # the longest a journey can last, delays times loops: 30 days
+    journey_hours: float = 2_160.0  # the longest a journey can last, delays times loops: 90 days
     loops: int = 100
     steps: int = 100  # a step with variants counts as many steps as it has variants
     list_items: int = 1_000  # entries of each list

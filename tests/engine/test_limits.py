@@ -64,19 +64,20 @@ def test_it_refuses_delays_that_are_not_numbers(delay):
 
 
 def test_it_bounds_the_longest_journey_lognormal_tails_included():
-    # 5th and 95th percentiles of 1 h and 100 h: the capped tail is about 1,800 hours.
-    lognormal = Step("Decide", "loan.decided", min_delay_hours=1, max_delay_hours=100, delay_shape="lognormal")
+    # 5th and 95th percentiles of 1 h and 168 h (both within the delay ceiling): the capped tail is about
+    # 4,200 hours, and a journey lasts as long as its longest possible wait.
+    lognormal = Step("Decide", "loan.decided", min_delay_hours=1, max_delay_hours=168, delay_shape="lognormal")
     spec = journey(START, lognormal, journeys_per_day=1)
-    assert longest_journey_hours(spec) > 1_000
+    assert longest_journey_hours(spec) > 4_000
     (problem,) = problems(spec)
-    assert problem.startswith("steps: a journey may last at most 720 hours") and "lognormal" in problem
+    assert problem.startswith("steps: a journey may last at most 2,160 hours") and "lognormal" in problem
     assert problems(spec, Limits(journey_hours=10_000)) == []
 
 
 def test_it_bounds_a_lognormal_whose_tail_would_overflow():
     lognormal = Step("Decide", "loan.decided", min_delay_hours=5e-324, max_delay_hours=168, delay_shape="lognormal")
     (problem,) = problems(journey(START, lognormal, journeys_per_day=1))
-    assert problem.startswith("steps: a journey may last at most 720 hours")
+    assert problem.startswith("steps: a journey may last at most 2,160 hours")
 
 
 def test_it_bounds_loops_and_steps_counting_variants_as_steps():
