@@ -48,4 +48,4 @@ clean:
 # docs/journey-delivery.png at desktop width, docs/phone-*.png at a phone's 390 x 844.
 screenshots: $(VENV)/.installed
 	scripts/ensure-chromium.sh
-	BIZFLOW_SCREENSHOTS=docs $(PY) -m pytest tests/browser -k "imports_the_reference or delivers_a_journey or phone_layout" -q
+	BIZFLOW_SCREENSHOTS=docs $(PY) -m pytest tests/browser -k "imports_the_reference or delivers_a_journey or phone_layout or branching_journey" -q

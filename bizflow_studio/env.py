@@ -6,6 +6,7 @@ mounted as files).
 """
 
 import base64
+import math
 import os
 import secrets
 from collections.abc import Callable
@@ -57,6 +58,27 @@ def env_float(name: str, default: float) -> float:
         return float(value)
     except ValueError:
         raise ImproperlyConfiguredEnv(f"{name}={value!r} is not a number") from None
+
+
+def env_limit(name: str, default: float) -> float:
+    """A ceiling: a finite number above zero (``nan``, ``inf`` and ``0`` are refused)."""
+    value = env_float(name, default)
+    if not math.isfinite(value) or value <= 0:
+        raise ImproperlyConfiguredEnv(f"{name}={value!r} must be a finite number above zero")
+    return value
+
+
+def env_cap(name: str, default: int | None) -> int | None:
+    """A tenant's cap: a whole number above zero, or ``none`` (or ``0``) for no cap."""
+    value = env_str(name)
+    if value is None:
+        return default
+    if value.strip().lower() in ("", "none", "0"):
+        return None
+    number = env_int(name, 0)
+    if number < 0:
+        raise ImproperlyConfiguredEnv(f"{name}={value!r} must be a whole number, 0 or more (0: no cap)")
+    return number
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

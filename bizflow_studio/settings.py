@@ -3,8 +3,9 @@
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
-from .env import env_bool, env_float, env_int, env_list, env_str, fernet_key, local_secret_key
+from .env import env_bool, env_cap, env_float, env_int, env_limit, env_list, env_str, fernet_key, local_secret_key
 from .logs import logging_config
 from .sentry import sentry_init
 
@@ -40,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files from the app itself (README, "Production"): hashed names, compressed, cached for a year.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -62,6 +64,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "journeys.context_processors.navigation",
             ],
         },
@@ -80,7 +83,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# E-mail: only for password reset. Without it (no EMAIL_HOST) reset is not offered: no link on the
+# login page, and its URLs answer 404 rather than failing to send.
+_EMAIL_HOST = env_str("EMAIL_HOST", "") or ""
+BIZFLOW_EMAIL_ENABLED = env_bool("BIZFLOW_EMAIL_ENABLED", bool(_EMAIL_HOST))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "") or "bizflow-studio@localhost"
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _EMAIL_HOST or "localhost",
+            "port": env_int("EMAIL_PORT", 587),
+            "username": env_str("EMAIL_HOST_USER", "") or "",
+            "password": env_str("EMAIL_HOST_PASSWORD", "") or "",
+            "use_tls": env_bool("EMAIL_USE_TLS", True),
+            "timeout": 10,
+        },
+    }
+}
+
+# Content-Security-Policy: scripts, styles, images and requests from this site only; no inline script
+# or style (the templates have none; htmx is told not to inject its indicator style, see base.html).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 # Deployment checklist (README, "Production"): on by default whenever DEBUG is off, except the
 # HTTPS redirect and HSTS, which belong to whoever terminates TLS and so are opt-in.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -171,6 +209,19 @@ BIZFLOW_RUN_RETENTION_DAYS = env_int("BIZFLOW_RUN_RETENTION_DAYS", 14)
 # File destinations write under <BIZFLOW_EVENTS_DIR>/tenants/<tenant slug>/, each inside its own tenant's folder.
 BIZFLOW_EVENTS_DIR = Path(env_str("BIZFLOW_EVENTS_DIR", str(VAR_DIR / "events")))
 
+# Ceilings every journey stays within, whoever makes it and however (README, Tenants; journeys/engine/limits.py).
+BIZFLOW_MAX_JOURNEYS_PER_DAY = env_limit("BIZFLOW_MAX_JOURNEYS_PER_DAY", 1_000_000)
+BIZFLOW_MAX_DELAY_HOURS = env_limit("BIZFLOW_MAX_DELAY_HOURS", 168)  # one step's delay: a week
+BIZFLOW_MAX_JOURNEY_HOURS = env_limit("BIZFLOW_MAX_JOURNEY_HOURS", 2_160)  # delays times loops: 90 days
+BIZFLOW_MAX_LOOPS = int(env_limit("BIZFLOW_MAX_LOOPS", 100))
+BIZFLOW_MAX_STEPS = int(env_limit("BIZFLOW_MAX_STEPS", 100))  # variants count as steps
+BIZFLOW_MAX_LIST_ITEMS = int(env_limit("BIZFLOW_MAX_LIST_ITEMS", 1_000))  # errors, locations, hosts...
+# The caps a new tenant (or a user's own workspace) starts with; an admin changes them per tenant.
+# "none" (or 0): no cap.
+BIZFLOW_DEFAULT_EVENTS_PER_DAY_CAP = env_cap("BIZFLOW_DEFAULT_EVENTS_PER_DAY_CAP", 10_000_000)
+BIZFLOW_DEFAULT_JOURNEYS_PER_DAY_CAP = env_cap("BIZFLOW_DEFAULT_JOURNEYS_PER_DAY_CAP", 100_000)
+# Whether a user may create a workspace (a tenant they own) of their own from the journey list.
+BIZFLOW_SELF_SERVICE_WORKSPACES = env_bool("BIZFLOW_SELF_SERVICE_WORKSPACES", True)
 # Event logs downloaded from the journey page (README, Event logs): the longest window of journey
 # starts, and the most events the forecast may expect in it. export_log has no such bounds.
 BIZFLOW_EVENT_LOG_MAX_DAYS = env_float("BIZFLOW_EVENT_LOG_MAX_DAYS", 7)

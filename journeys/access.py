@@ -53,3 +53,14 @@ def journey_for_user(user, slug: str, *, needed: str = Role.VIEWER) -> Journey:
         raise Http404("No such journey.")
     require_role(user, journey.tenant, needed)
     return journey
+
+
+def may_create_journeys(user) -> bool:
+    """Whether ``user`` may create or import a journey: they are an editor or owner of some tenant."""
+    return tenants_for_user(user, role=Role.EDITOR).exists()
+
+
+def ensure_may_create_journeys(user) -> None:
+    """403 for a user who may create journeys nowhere (a viewer, or a user in no tenant yet)."""
+    if not may_create_journeys(user):
+        raise PermissionDenied("Creating a journey needs the editor role in a tenant.")

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import decisions, delivery, destinations, dynatrace, eventlog, imports, journeys, team
+from .views import decisions, delivery, destinations, dynatrace, eventlog, imports, journeys, team, workspaces
 
 urlpatterns = [
     path("", journeys.journey_list, name="journey_list"),
     path("new/", journeys.journey_create, name="journey_create"),
     path("import/", imports.journey_import, name="journey_import"),
+    path("workspace/new/", workspaces.workspace_new, name="workspace_new"),
     path("journeys/<slug:slug>/", journeys.journey_edit, name="journey_edit"),
     path("journeys/<slug:slug>/preview/", journeys.journey_preview, name="journey_preview"),
     path("journeys/<slug:slug>/export/", journeys.journey_export, name="journey_export"),

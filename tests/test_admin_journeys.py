@@ -173,3 +173,35 @@ def test_it_writes_the_admins_changes_to_the_audit_log(admin_client):
     entry = AuditEntry.objects.filter(action="journey.updated").get()
     assert entry.actor.username == "admin" and entry.details["via"] == "admin"
     assert "name" in entry.details["changed"] and "tenant" not in entry.details["changed"]
+
+
+@pytest.mark.parametrize(
+    ("kw", "field", "message"),
+    [
+        ({"journey_fields": {"journeys_per_day": "1e12"}}, "journeys_per_day", "must be at most 1,000,000 journeys"),
+        (
+            {"steps": [{"name": "Place order", "event_type": "order.placed"}, {"name": "Pay", "event_type": "a/b"}]},
+            None,
+            "may use only letters A-Z and a-z, digits",
+        ),
+    ],
+)
+def test_it_holds_journeys_to_the_same_ceilings_and_names_as_the_site(admin_client, kw, field, message):
+    Tenant.objects.update(journeys_per_day_cap=None)  # the ceiling, not the tenant's cap
+    response = add(admin_client, **kw)
+
+    assert response.status_code == 200 and message.lower() in response.content.decode().lower()
+    if field:
+        assert message.lower() in response.context["adminform"].form.errors[field][0].lower()
+    assert unchanged()
+
+
+def test_it_reads_the_ceilings_from_the_settings(admin_client, settings):
+    settings.BIZFLOW_MAX_JOURNEYS_PER_DAY = 500
+    Tenant.objects.update(journeys_per_day_cap=None)
+
+    response = add(admin_client, journey_fields={"journeys_per_day": "600"})
+
+    errors = response.context["adminform"].form.errors["journeys_per_day"]
+    assert "must be at most 500 journeys per day" in errors[0]
+    assert unchanged()

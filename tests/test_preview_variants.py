@@ -24,7 +24,7 @@ def branching_spec(**changes) -> JourneySpec:
             ),
             Step("Assessed", "claim.assessed", drop_off_pct=4, min_delay_hours=1, max_delay_hours=5, max_loops=2),
             Step(
-                "Outcome",
+                "Outcome of the claim after its assessment",
                 "",
                 drop_off_pct=1,
                 optional_pct=95,
@@ -155,3 +155,16 @@ def test_it_shades_daily_surges_on_the_hourly_chart():
     assert float(early.get("x")) + float(early.get("width")) == pytest.approx(float(bars[2].get("x")) - 1.5)
     assert "×3" in "".join(surge[0].itertext())
     assert float(bars[23].get("data-events")) > float(bars[21].get("data-events"))  # the surge is in the numbers
+
+
+def test_it_wraps_a_long_stage_name_above_its_variants_with_the_whole_name_in_the_title(drawn):
+    spec, _, root = drawn
+    stage = next(g for g in groups(root, "flow-stage") if g.get("data-step") == "2")
+    left, top, right, _ = rect_of(stage)
+    lines = [t for t in stage.iter(f"{SVG}text") if t.get("class") == "stage-name"]
+    assert len(lines) == 2 and lines[-1].text.endswith("…")
+    assert spec.steps[2].name in stage.find(f"{SVG}title").text
+    first_variant = rect_of(next(v for v in groups(root, "flow-variant") if v.get("data-step") == "2"))
+    for text in lines:
+        box = text_box(text)
+        assert left < box[0] and box[2] <= right - 4 and top < box[1] and box[3] < first_variant[1]

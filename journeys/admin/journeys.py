@@ -11,9 +11,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
 
-from ..engine.spec import InvalidJourney, SpecError, validate_step
+from ..engine.limits import limit_problems
+from ..engine.spec import InvalidJourney, JourneySpec, SpecError, validate_step
 from ..engine.spec import Step as StepSpec
 from ..models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
+from ..selectors.journeys import variant_from_row
 from ..services.editing import journey_delete
 from ..services.quotas import volume_problems
 from ..services.scheduling import journey_pause, journey_resume
@@ -58,7 +60,22 @@ class JourneyAdminForm(forms.ModelForm):
         if tenant is not None and data.get("journeys_per_day") is not None:
             for problem in volume_problems(tenant=tenant, journeys_per_day=data["journeys_per_day"]):
                 self.add_error("journeys_per_day", problem.message)
+        self._apply_ceilings(data)
         return data
+
+    def _apply_ceilings(self, data: dict) -> None:
+        """The engine's ceilings on the journey's own fields (its steps' are checked with the steps)."""
+        texts = ("name", "event_provider", "correlation_field", "timezone", "location_field", "segment_field")
+        fields = {name: data[name] for name in texts if isinstance(data.get(name), str)}
+        volume = data.get("journeys_per_day")
+        spec = JourneySpec(
+            **{"name": "", "event_provider": "", "correlation_field": "", **fields},
+            steps=(),
+            journeys_per_day=volume if isinstance(volume, float | int) else 0,
+        )
+        for path, message in limit_problems(spec):
+            if path in self.fields and path not in self.errors:
+                self.add_error(path, message)
 
 
 class StepFormSet(forms.BaseInlineFormSet):
@@ -74,12 +91,16 @@ class StepFormSet(forms.BaseInlineFormSet):
         for index, form in enumerate(forms_kept):
             data = form.cleaned_data
             fields = {name: data.get(name) for name in StepSpec.__dataclass_fields__ if name in data}
+            if form.instance.pk:  # a step with variants keeps them (they are edited in the journey editor)
+                fields["variants"] = tuple(variant_from_row(v) for v in form.instance.variants.all())
             problems: list[SpecError] = []
-            validate_step(problems, index, StepSpec(**fields))
+            validate_step(problems, index, StepSpec(**fields), last=index == len(forms_kept) - 1)
             for problem in problems:
                 field = problem.path.rsplit(".", 1)[-1]
                 form.add_error(field if field in form.fields else None, problem.message)
             event_type = data.get("event_type")
+            if fields.get("variants"):  # its variants' event types are checked where they are edited
+                continue
             if event_type in seen:
                 form.add_error("event_type", f"'{event_type}' is already used by step {seen[event_type] + 1}")
             seen.setdefault(event_type, index)

@@ -11,6 +11,7 @@ from ..services.quotas import usage_day
 from ..services.tenancy import (
     AlreadyMember,
     LastOwner,
+    default_caps,
     invitation_cancel,
     invitation_create,
     membership_remove,
@@ -67,6 +68,10 @@ class TenantAdmin(admin.ModelAdmin):
 
     class Media:
         css = ADMIN_CSS
+
+    def get_changeform_initial_data(self, request):
+        """A tenant added here starts with the default caps, like one made on the site."""
+        return {**default_caps(), **super().get_changeform_initial_data(request)}
 
     def get_queryset(self, request):
         return (

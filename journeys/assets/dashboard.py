@@ -17,7 +17,7 @@ from typing import Any
 from journeys.engine.spec import JourneySpec
 
 from . import dql
-from .bizflow import error_event_types, has_revenue, kpi_event_type, nodes
+from .bizflow import error_event_types, has_revenue, kpi_event_type, node_error_types, nodes
 
 DASHBOARD_VERSION = 15
 GRID_WIDTH = 24
@@ -156,16 +156,17 @@ class _Queries:
         )
 
     def by_variant(self, step_index: int) -> str:
-        """Flows taking each variant of a step with variants (its own event or one of its errors)."""
+        """Flows taking each variant of a step with variants (its own event or one of its errors), by the
+        variant's event type."""
         step = self.spec.steps[step_index]
-        own = [variant.event_type for variant in step.variants]
-        errors = error_event_types(self.spec)[step_index]
+        per_node = dict(zip(self.step_types, node_error_types(self.spec), strict=True))
         variant = "null"
-        for event_type, way in reversed(list(zip(own, step.variants, strict=True))):
-            taken = f"event.type == {dql.string(event_type)} or startsWith(event.type, {dql.string(event_type + '.')})"
-            variant = f"if({taken}, {dql.string(way.name)}, else: {variant})"
+        for way in reversed(step.variants):
+            taken = _is([way.event_type, *per_node[way.event_type]])
+            variant = f"if({taken}, {dql.string(way.event_type)}, else: {variant})"
+        types = [t for way in step.variants for t in (way.event_type, *per_node[way.event_type])]
         return (
-            f"{self.fetch(own + errors)}\n"
+            f"{self.fetch(types)}\n"
             f"| fieldsAdd variant = {variant}\n"
             f"| summarize flows = countDistinct({self.flow}), by: {{variant}}\n"
             "| sort flows desc"

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from ..engine.spec import ErrorRule, JourneySpec, Revenue, Step, Weighted
 from ..services.journeys import journey_create_from_spec
+from ..services.tenancy import tenant_create
 
 HOUR_WEIGHTS = (1, 1, 1, 1, 2, 3, 3, 4, 6, 9, 9, 10, 10, 9, 9, 6, 4, 3, 3, 2, 1, 1, 1, 1)
 
@@ -58,13 +59,16 @@ def bench_spec(steps: int = 20, *, journeys_per_day: float = 5000) -> JourneySpe
     )
 
 
-def bench_preview(steps: int = 20, *, repeats: int = 9) -> float:
+def bench_preview(steps: int = 20, *, repeats: int = 9, journeys_per_day: float = 5000) -> float:
     """Median milliseconds to render the preview of a ``steps``-step journey (after one warm-up)."""
     timings = []
     # The test client calls itself "testserver"; outside the test suite that host must be allowed here.
     with transaction.atomic(), override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
         user = get_user_model().objects.create_user(f"bench-{uuid.uuid4().hex[:12]}")
-        journey = journey_create_from_spec(spec=bench_spec(steps), owner=user)
+        # A tenant without caps: the volume may be the engine's ceiling, above a new tenant's default cap.
+        tenant = tenant_create(name=user.username, owner=user, events_per_day_cap=None, journeys_per_day_cap=None)
+        spec = bench_spec(steps, journeys_per_day=journeys_per_day)
+        journey = journey_create_from_spec(spec=spec, owner=user, tenant=tenant)
         client = Client()
         client.force_login(user)
         url = reverse("journey_preview", args=[journey.slug])

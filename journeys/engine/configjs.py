@@ -27,11 +27,14 @@ from .jsliteral import Constant, JsSyntaxError, Reference, read_constants
 from .spec import HOURS_PER_DAY, ErrorRule, JourneySpec, Revenue, SpecError, Step, Weighted, validate
 
 DEFAULT_JOURNEYS_PER_DAY = 600.0
-REQUIRED = ("FLOW_NAME", "EVENT_PROVIDER", "CORRELATION_ID", "PROCESS_STEPS")
-KNOWN = REQUIRED + tuple(
-    "OPTIONAL_STEP LOCATIONS_WITH_PERCENTAGE LOCATIONS SEGMENT SEGMENTS REVENUE HOST_ENTITY ERRORS_WITH_PERCENTAGE "
-    "TIMES_OF_DAY EXAMPLE_DASHBOARD".split()
+# The reference declares every one of these (its VARIABLES object names them all, so it cannot run
+# without any of them): a file lacking one was cut short or edited, and is refused rather than
+# imported with settings silently missing.
+KNOWN = tuple(
+    "FLOW_NAME EVENT_PROVIDER CORRELATION_ID PROCESS_STEPS OPTIONAL_STEP LOCATIONS_WITH_PERCENTAGE LOCATIONS SEGMENT "
+    "SEGMENTS REVENUE HOST_ENTITY ERRORS_WITH_PERCENTAGE TIMES_OF_DAY EXAMPLE_DASHBOARD".split()
 )
+REQUIRED = KNOWN
 STEP_SHAPE = "[prettyName, eventType, dropPct, minHours, maxHours, loops, maxLoops]"
 
 _BAD = object()  # a value that failed its check (already reported)
@@ -313,7 +316,17 @@ def _collect(text: str) -> _Config:
             "no Business Data Generator settings found: expected constants such as "
             "const PROCESS_STEPS = [...] (see the reference generator's config task)",
         )
-    errors += [SpecError(name, "is missing") for name in REQUIRED if name not in found]
+    missing = [name for name in REQUIRED if name not in found]
+    if missing:
+        last = max(constant.line for constant in found.values())
+        errors.append(
+            SpecError(
+                ", ".join(missing),
+                f"{'is' if len(missing) == 1 else 'are'} missing: the reference config task always declares "
+                f"{'it' if len(missing) == 1 else 'them'} (the last setting found is on line {last}: "
+                "was the file cut short?)",
+            )
+        )
     cfg = _Config({name: c for name, c in found.items() if c.literal})
     cfg.errors += errors
     return cfg

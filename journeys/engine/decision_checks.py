@@ -46,8 +46,15 @@ def validate_decision(journey: JourneySpec, decision: DecisionSpec, path: str = 
     errors: list[SpecError] = []
     if not 0 <= decision.step < len(journey.steps):
         errors.append(SpecError(at("step"), "must name one of the journey's steps"))
-    elif not journey.steps[decision.step].is_decision:
-        errors.append(SpecError(at("step"), f"step '{journey.steps[decision.step].name}' is not marked as a decision"))
+    elif journey.steps[decision.step].variants and decision.variant is None:
+        errors.append(SpecError(at("step"), f"step '{journey.steps[decision.step].name}' has variants: name one"))
+    elif decision.variant is not None and not 0 <= decision.variant < len(journey.steps[decision.step].variants):
+        errors.append(
+            SpecError(at("step"), f"must name one of the variants of step '{journey.steps[decision.step].name}'")
+        )
+    elif not journey.steps[decision.step].ways()[decision.variant or 0].is_decision:
+        way = journey.steps[decision.step].ways()[decision.variant or 0]
+        errors.append(SpecError(at("step"), f"step '{way.name}' is not marked as a decision"))
     for name in ("decision_service_id", "decision_service_name", "decision_service_version", "decision_operation"):
         _text(errors, at(name), getattr(decision, name))
     for name in ("deployment_space_id", "engine_api_version", "incident_category", "topic"):

@@ -24,27 +24,32 @@ from .spec import JourneySpec
 class DecisionStream:
     def __init__(self, journey: JourneySpec | CompiledJourney, decisions: Sequence[DecisionSpec]):
         self.journey = journey if isinstance(journey, CompiledJourney) else compile_journey(journey)
-        steps = [d.step for d in decisions]
-        if len(set(steps)) != len(steps):
+        ways = [(d.step, d.variant) for d in decisions]
+        if len(set(ways)) != len(ways):
             raise ValueError("each decision step can appear once in a decision stream")
         # A step whose businessMonitoringEnabled is off emits nothing: it is not part of the stream.
-        self.encoders = {d.step: DecisionEncoder(self.journey, d) for d in decisions if d.business_monitoring_enabled}
-        self._steps = np.array(sorted(self.encoders), np.int64)
+        self.encoders = {
+            (d.step, d.variant): DecisionEncoder(self.journey, d) for d in decisions if d.business_monitoring_enabled
+        }
+        # Which encoder, if any, takes each event type: -1 for none.
+        self._encoder_of = np.full(len(self.journey.type_names), -1, np.int64)
+        for number, encoder in enumerate(self.encoders.values()):
+            self._encoder_of[encoder.type_codes] = number
 
     def select(self, cols: EventColumns) -> EventColumns:
         """The journey events that become decision events, in stream order."""
-        return cols.take(np.isin(self.journey.type_step[cols.type_code], self._steps))
+        return cols.take(self._encoder_of[cols.type_code] >= 0)
 
     def encode(self, cols: EventColumns) -> DecisionBatch:
         cols = self.select(cols)
         if not len(cols) or len(self.encoders) == 1:
             return next(iter(self.encoders.values())).encode(cols) if self.encoders else DecisionBatch.concat([])
-        step_of = self.journey.type_step[cols.type_code]
+        encoder_of = self._encoder_of[cols.type_code]
         lines: list[bytes] = [b""] * len(cols)
         correlation = np.empty((len(cols), 16), np.uint8)
         execution_id = np.empty((len(cols), 16), np.uint8)
-        for step, encoder in self.encoders.items():
-            rows = np.flatnonzero(step_of == step)
+        for number, encoder in enumerate(self.encoders.values()):
+            rows = np.flatnonzero(encoder_of == number)
             part = encoder.encode(cols.take(rows))
             for row, line in zip(rows.tolist(), part.lines(), strict=True):
                 lines[row] = line + b"\n"

@@ -93,7 +93,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class DecisionSpec:
-    """How one decision step's executions look. ``step`` indexes JourneySpec.steps."""
+    """How one decision step's executions look. ``step`` indexes JourneySpec.steps; on a step with
+    variants, ``variant`` names the variant marked as a decision (its events are the executions)."""
 
     step: int
     decision_service_id: str
@@ -118,6 +119,7 @@ class DecisionSpec:
     business_event_output_enabled: bool = True
     topic: str = DEFAULT_TOPIC
     timestamp_unit: str = "ms"
+    variant: int | None = None
 
     @property
     def resolved_decision_id(self) -> str:
@@ -143,6 +145,12 @@ def default_input_parameters(journey: JourneySpec) -> dict:
     if journey.revenue is not None:
         template[journey.revenue.field] = "$revenue"
     return template
+
+
+def decision_type_codes(journey: CompiledJourney, decision: DecisionSpec) -> np.ndarray:
+    """The type codes of the decision's executions: its step's (or variant's) own event and errors."""
+    variant = -1 if decision.variant is None else decision.variant
+    return np.flatnonzero((journey.type_step == decision.step) & (journey.type_variant == variant))
 
 
 # --- the batch type ------------------------------------------------------------------------------
@@ -181,7 +189,7 @@ class DecisionEncoder:
         if errors:
             raise ValueError("; ".join(str(e) for e in errors))
         self.journey, self.decision = journey, decision
-        self.type_codes = np.flatnonzero(journey.type_step == decision.step)
+        self.type_codes = decision_type_codes(journey, decision)
         # A journey that ends at the decision was turned down there, unless nothing mandatory was left.
         later = spec.steps[decision.step + 1 :]
         self.end_is_rejection = any(not s.is_optional for s in later)
@@ -416,7 +424,8 @@ def sample_decision_event(
     decision step at ``at_ms`` by a made-up journey (its attributes are the first of each list)."""
     compiled = _compiled(journey)
     spec = compiled.spec
-    rng = np.random.default_rng([spec.seed, decision.step])
+    seed = [spec.seed, decision.step] + ([] if decision.variant is None else [decision.variant])
+    rng = np.random.default_rng(seed)
     raw = rng.integers(0, 256, (2, 16), dtype=np.uint8)
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
@@ -425,7 +434,7 @@ def sample_decision_event(
         revenue = round((spec.revenue.min_value + spec.revenue.max_value) / 2) * 100
     columns = EventColumns(
         ts_ms=np.array([at_ms], np.int64),
-        type_code=np.array([decision.step], np.int16),  # a step's own type code is its index
+        type_code=np.array([compiled.steps[decision.step].ways[decision.variant or 0].type_code], np.int16),
         seq=np.array([decision.step], np.int16),
         is_last=np.array([rejected]),
         journey_start_ms=np.array([at_ms], np.int64),

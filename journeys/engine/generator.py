@@ -104,7 +104,8 @@ def first_journeys(
     """The first ``count`` journeys starting at or after ``start``, each whole: every event it will send.
 
     A journey is simulated to its end in the block where it starts, so this reads only those blocks,
-    however long the journeys last; the events are the ones :func:`generate` sends, byte for byte.
+    however long the journeys last, and keeps only the journeys it returns (whatever the volume); the
+    events are the ones :func:`generate` sends, byte for byte.
     """
     compiled = journey if isinstance(journey, CompiledJourney) else compile_journey(journey)
     encoder = Encoder(compiled)
@@ -112,8 +113,7 @@ def first_journeys(
     found: list[list[dict]] = []
     first_block = start_ms // BLOCK_MS
     for block in range(first_block, first_block + int(max_days * 24 * 3600 * 1000 // BLOCK_MS) + 1):
-        events = simulate_block(compiled, block)
-        events = events.take(events.journey_start_ms >= start_ms) if len(events) else events
+        events = simulate_block(compiled, block, from_ms=start_ms, count=count - len(found))
         if not len(events):
             continue
         keys = events.correlation.view("<u8").reshape(-1, 2)

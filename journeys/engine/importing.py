@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any, Literal
 
 from .configjs import DEFAULT_JOURNEYS_PER_DAY, import_configjs
 from .errors import JourneyImportError, fail
 from .jsonformat import JourneyDocument, loads_document
+from .safejson import parse_json
 from .spec import JourneySpec, SpecError, validate
 
 Format = Literal["json", "configjs", "workflow"]
@@ -27,8 +27,8 @@ def detect_format(text: str) -> Format:
     if not stripped.startswith(("{", "[")):
         return "configjs"  # JavaScript never starts with a bare object or array literal
     try:
-        data = json.loads(stripped)
-    except ValueError:
+        data = parse_json(stripped)
+    except JourneyImportError:
         return "json"  # broken JSON: report it as JSON, which is what it was meant to be
     if isinstance(data, dict) and isinstance(data.get("tasks"), dict) and "format" not in data:
         return "workflow"
@@ -36,11 +36,12 @@ def detect_format(text: str) -> Format:
 
 
 def _workflow_script(text: str) -> str:
-    tasks: dict[str, Any] = json.loads(text.lstrip("\ufeff"))["tasks"]
+    tasks: dict[str, Any] = parse_json(text.lstrip("\ufeff"))["tasks"]
     # The config task is named "config" in the template; a renamed one is found by its content.
     candidates = [tasks.get("config")] + [task for name, task in tasks.items() if name != "config"]
     for task in candidates:
-        script = task.get("input", {}).get("script") if isinstance(task, dict) else None
+        task_input = task.get("input") if isinstance(task, dict) else None
+        script = task_input.get("script") if isinstance(task_input, dict) else None
         if isinstance(script, str) and "PROCESS_STEPS" in script and "configBody" not in script:
             return script
     raise fail("tasks", "no Business Data Generator config task (a script declaring PROCESS_STEPS) in this workflow")

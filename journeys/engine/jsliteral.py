@@ -9,15 +9,19 @@ operators) is not a literal: a constant holding one is recorded as such and left
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from .limits import unstorable
 
 _NUMBER = re.compile(r"0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _NAME = re.compile(r"[A-Za-z_$][\w$]*")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 _KEYWORDS = {"true": True, "false": False, "null": None, "undefined": None}
 _DECLARATIONS = {"const", "let", "var"}
+MAX_DEPTH = 64  # the reference's constants nest 3 deep
 
 
 class JsSyntaxError(ValueError):
@@ -87,6 +91,30 @@ def _string(text: str, start: int, line: int) -> tuple[str, int, int]:
     raise JsSyntaxError(opened_on, "a string that starts here is not closed")
 
 
+def _number(raw: str, line: int) -> int | float:
+    """A number literal's value; one too large for a double (JavaScript's only number) is refused."""
+    hexadecimal = raw[:2] in ("0x", "0X")
+    digits = raw[2:].lstrip("0") if hexadecimal else raw.lstrip("0")
+    too_large = JsSyntaxError(line, f"the number {_short(raw)} is too large")
+    if len(digits) > (256 if hexadecimal else 400):  # checked before converting: int() of 5,000 digits fails
+        raise too_large
+    if hexadecimal:
+        number: int | float = int(raw, 16)
+    else:
+        number = float(raw) if any(c in raw for c in ".eE") else int(raw)
+    try:
+        finite = math.isfinite(float(number))
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise too_large
+    return number
+
+
+def _short(raw: str) -> str:
+    return raw if len(raw) <= 24 else f"{raw[:12]}…{raw[-6:]} ({len(raw):,} characters)"
+
+
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     i, line = 0, 1
@@ -109,14 +137,11 @@ def tokenize(text: str) -> list[Token]:
         elif ch in "\"'`":
             start_line = line
             value, i, line = _string(text, i, line)
+            if problem := unstorable(value, controls=False):
+                raise JsSyntaxError(start_line, f"a string {problem}")
             tokens.append(Token("string", value, start_line))
         elif (match := _NUMBER.match(text, i)) and (ch.isdigit() or ch == "."):
-            raw = match.group()
-            if raw[:2] in ("0x", "0X"):
-                number: int | float = int(raw, 16)
-            else:
-                number = float(raw) if any(c in raw for c in ".eE") else int(raw)
-            tokens.append(Token("number", number, line))
+            tokens.append(Token("number", _number(match.group(), line), line))
             i = match.end()
         elif match := _NAME.match(text, i):
             tokens.append(Token("name", match.group(), line))
@@ -148,7 +173,10 @@ class _Parser:
     def value(self, constant: Constant, path: tuple[int, ...]) -> Any:
         token = self.peek()
         if token is None:
-            raise NotLiteral(self.tokens[-1].line if self.tokens else 1)
+            line = self.tokens[-1].line if self.tokens else 1
+            raise JsSyntaxError(line, "the file ends inside a value (was it cut short?)")
+        if len(path) > MAX_DEPTH:
+            raise JsSyntaxError(token.line, f"a value is nested more than {MAX_DEPTH} levels deep")
         constant.lines[path] = token.line
         self.pos += 1
         if token.kind in ("string", "number"):

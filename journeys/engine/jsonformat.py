@@ -18,6 +18,8 @@ from typing import Any
 from .decisionformat import decision_settings_to_dict, step_decisions_from_list
 from .decisions import DecisionSpec
 from .errors import JourneyImportError, fail
+from .limits import DESCRIPTION_LENGTH
+from .safejson import parse_json
 from .spec import (
     ATTRIBUTES,
     ErrorRule,
@@ -51,14 +53,14 @@ _TOP_OPTIONAL_V2 = ("surges",)
 _STEP_OPTIONAL_V2 = ("delay_shape", "variants")
 _VARIANT_REQUIRED = ("name", "event_type", "weight")
 _VARIANT_OPTIONAL = tuple(
-    "min_delay_hours max_delay_hours delay_shape max_loops attributes decision ends_journey".split()
+    "min_delay_hours max_delay_hours delay_shape max_loops attributes decision ends_journey decision_settings".split()
 )
 
 
 @dataclass(frozen=True)
 class JourneyDocument:
     """What a journey file holds: the journey, the description that lives beside it, and the
-    settings of its decision steps (each step's optional ``decision_settings``)."""
+    settings of its decisions (the optional ``decision_settings`` of a decision step or variant)."""
 
     spec: JourneySpec
     description: str = ""
@@ -218,10 +220,13 @@ def dumps(spec: JourneySpec, *, description: str = "") -> str:
 
 
 def document_to_dict(document: JourneyDocument) -> dict[str, Any]:
-    """The journey as :func:`spec_to_dict` writes it, each decision step holding its decision settings."""
+    """The journey as :func:`spec_to_dict` writes it, each decision step (or variant) holding its decision
+    settings."""
     data = spec_to_dict(document.spec, description=document.description)
     for decision in document.decisions:
-        data["steps"][decision.step]["decision_settings"] = decision_settings_to_dict(decision)
+        step = data["steps"][decision.step]
+        way = step if decision.variant is None else step["variants"][decision.variant]
+        way["decision_settings"] = decision_settings_to_dict(decision)
     return data
 
 
@@ -529,6 +534,8 @@ def document_from_dict(data: Any) -> JourneyDocument:
         surges=_read_surges(r, doc),
     )
     description = r.get(doc, "", "description", "string", "")
+    if len(description) > DESCRIPTION_LENGTH:
+        r.error("description", f"must be at most {DESCRIPTION_LENGTH:,} characters (this one has {len(description):,})")
     if r.errors:
         raise JourneyImportError(r.errors)
     problems = validate(spec)
@@ -567,11 +574,7 @@ def spec_from_dict(data: Any) -> JourneySpec:
 
 
 def loads_document(text: str) -> JourneyDocument:
-    try:
-        data = json.loads(text.removeprefix("\ufeff"))
-    except json.JSONDecodeError as exc:
-        raise fail("", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
-    return document_from_dict(data)
+    return document_from_dict(parse_json(text))
 
 
 def loads(text: str) -> JourneySpec:

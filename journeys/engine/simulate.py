@@ -51,18 +51,41 @@ def _in_window(journey: CompiledJourney, incident: CompiledIncident, ts: np.ndar
 
 
 class _Emitter:
-    """Collects events step by step; numbers each journey's events as they come."""
+    """Collects events step by step; numbers each journey's events as they come.
 
-    def __init__(self, n: int):
+    ``keep``: the range of journey numbers whose events are kept (all when None); the others are
+    still simulated, so that every draw is made and the kept journeys are the same as in a full block.
+    """
+
+    def __init__(self, n: int, keep: tuple[int, int] | None = None):
         self.seq = np.zeros(n, np.int16)
+        self.keep = keep
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def emit(self, journeys: np.ndarray, ts: np.ndarray, type_codes: np.ndarray | int) -> None:
         if journeys.size == 0:
             return
         codes = np.broadcast_to(np.asarray(type_codes, np.int16), journeys.shape)
-        self.parts.append((journeys, ts, codes, self.seq[journeys].copy()))
+        seq = self.seq[journeys].copy()
         self.seq[journeys] += 1
+        if self.keep is not None:
+            kept = (journeys >= self.keep[0]) & (journeys < self.keep[1])
+            journeys, ts, codes, seq = journeys[kept], ts[kept], codes[kept], seq[kept]
+            if journeys.size == 0:
+                return
+        self.parts.append((journeys, ts, codes, seq))
+
+
+def _kept_journeys(start: np.ndarray, from_ms: int | None, count: int | None) -> tuple[int, int] | None:
+    """The numbers of the first ``count`` journeys starting at or after ``from_ms``, and of any that start in
+    the same millisecond as the last of them (so the caller can order ties as it likes)."""
+    if count is None:
+        return None
+    low = int(np.searchsorted(start, -(2**62) if from_ms is None else from_ms, side="left"))
+    high = min(start.size, low + count)
+    if high > low:
+        high = int(np.searchsorted(start, start[high - 1], side="right"))
+    return low, high
 
 
 def _run_step(journey, step: CompiledStep, rng, alive, prev, start, emitter: _Emitter) -> None:
@@ -134,8 +157,15 @@ def _start_times(journey: CompiledJourney, rng: np.random.Generator, block: int)
     return np.sort(np.clip(offset, lows[piece], highs[piece] - 1)) + block * BLOCK_MS
 
 
-def simulate_block(journey: CompiledJourney, block: int) -> EventColumns:
-    """Every event of the journeys starting in ``block``, sorted by (timestamp, journey, seq)."""
+def simulate_block(
+    journey: CompiledJourney, block: int, *, from_ms: int | None = None, count: int | None = None
+) -> EventColumns:
+    """Every event of the journeys starting in ``block``, sorted by (timestamp, journey, seq).
+
+    With ``count``: only the events of the first ``count`` journeys that start at or after ``from_ms``
+    (with any starting in the same millisecond as the last of them). They are the very events a full
+    block holds, and memory and sorting stay proportional to them, not to the block.
+    """
     rng = block_rng(journey.spec.seed, block)
     start = _start_times(journey, rng, block)
     n = start.size
@@ -146,9 +176,11 @@ def simulate_block(journey: CompiledJourney, block: int) -> EventColumns:
     segment = _pick(rng, journey.segment_cumulative, n)
     host = _pick(rng, journey.host_cumulative, n)
     revenue = _revenue(journey, rng, n)
-    alive, prev, emitter = np.ones(n, bool), start.copy(), _Emitter(n)
+    alive, prev, emitter = np.ones(n, bool), start.copy(), _Emitter(n, _kept_journeys(start, from_ms, count))
     for step in journey.steps:
         _run_step(journey, step, rng, alive, prev, start, emitter)
+    if not emitter.parts:
+        return EventColumns.empty()
     j, ts, codes, seq = (np.concatenate(cols) for cols in zip(*emitter.parts, strict=True))
     order = np.lexsort((seq, j, ts))
     j, ts, codes, seq = j[order], ts[order], codes[order], seq[order]

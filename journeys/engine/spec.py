@@ -13,6 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .delays import DELAY_SHAPES, delay_ceiling_hours
+from .limits import Limits, limit_problems, step_limit_problems
 
 HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7
@@ -334,8 +335,6 @@ def _validate_way(errors: list[SpecError], path: str, way: Step | Variant, *, fi
             )
     if not isinstance(way.max_loops, int) or isinstance(way.max_loops, bool) or way.max_loops < 1:
         errors.append(SpecError(f"{path}.max_loops", "must be a whole number, 1 or more (1 = no loop)"))
-    elif way.max_loops > 1000:
-        errors.append(SpecError(f"{path}.max_loops", "must be at most 1000"))
 
 
 def _validate_variants(errors: list[SpecError], path: str, step: Step, *, first: bool, last: bool) -> None:
@@ -367,8 +366,13 @@ def _validate_variants(errors: list[SpecError], path: str, step: Step, *, first:
         )
 
 
-def validate_step(errors: list[SpecError], index: int, step: Step, *, last: bool = False) -> None:
-    """The step's own rules; ``last`` tells whether later steps follow (for variants that end the journey)."""
+def validate_step(
+    errors: list[SpecError], index: int, step: Step, *, last: bool = False, limits: Limits | None = None
+) -> None:
+    """The step's own rules; ``last`` tells whether later steps follow (for variants that end the journey).
+
+    ``limits``: the ceilings of its delays and loops (default: :func:`limits.current_limits`).
+    """
     path = f"steps[{index}]"
     if not step.name.strip():
         errors.append(SpecError(f"{path}.name", "must not be empty"))
@@ -390,6 +394,7 @@ def validate_step(errors: list[SpecError], index: int, step: Step, *, last: bool
         for at, way in ways:
             if way.max_loops != 1:
                 errors.append(SpecError(f"{at}.max_loops", "the first step cannot loop"))
+    errors += [SpecError(path, message) for path, message in step_limit_problems(index, step, limits)]
 
 
 def _rule_way(errors: list[SpecError], path: str, spec: JourneySpec, step: int, variant: int | None) -> bool:
@@ -514,8 +519,11 @@ def _validate_fields(errors: list[SpecError], spec: JourneySpec) -> None:
             errors.append(SpecError(f"hosts[{index}].value", "must be a Dynatrace host id (HOST-...)"))
 
 
-def validate(spec: JourneySpec) -> list[SpecError]:
-    """Every problem with the journey, in a stable order; an empty list means it can run."""
+def validate(spec: JourneySpec, limits: Limits | None = None) -> list[SpecError]:
+    """Every problem with the journey, in a stable order; an empty list means it can run.
+
+    ``limits``: the ceilings it must stay within (default: :func:`limits.current_limits`).
+    """
     errors: list[SpecError] = []
     if not spec.name.strip():
         errors.append(SpecError("name", "must not be empty"))
@@ -537,7 +545,7 @@ def validate(spec: JourneySpec) -> list[SpecError]:
         errors.append(SpecError("steps", "a journey needs at least two steps"))
     seen_types: dict[str, int] = {}
     for index, step in enumerate(spec.steps):
-        validate_step(errors, index, step, last=index == len(spec.steps) - 1)
+        validate_step(errors, index, step, last=index == len(spec.steps) - 1, limits=limits)
         paths = [f"steps[{index}].variants[{v}].event_type" for v in range(len(step.variants))]
         for path, event_type in zip(paths or [f"steps[{index}].event_type"], step.event_types, strict=True):
             if event_type in seen_types:
@@ -555,11 +563,12 @@ def validate(spec: JourneySpec) -> list[SpecError]:
     _weighted_list(errors, "segments", spec.segments)
     _weighted_list(errors, "hosts", spec.hosts)
     _validate_fields(errors, spec)
+    errors += [SpecError(path, message) for path, message in limit_problems(spec, limits)]
     return errors
 
 
-def ensure_valid(spec: JourneySpec) -> JourneySpec:
-    errors = validate(spec)
+def ensure_valid(spec: JourneySpec, limits: Limits | None = None) -> JourneySpec:
+    errors = validate(spec, limits)
     if errors:
         raise InvalidJourney(errors)
     return spec

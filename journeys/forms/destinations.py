@@ -53,11 +53,16 @@ def settings_form_class(kind: str) -> type[forms.Form]:
     return found[0]
 
 
-def settings_form(kind: str, *, destination: Destination | None = None, data=None, tenant=None) -> forms.Form:
-    """The kind's settings form; ``tenant`` (the destination's, when editing) for a form that checks against it."""
+def settings_form(
+    kind: str, *, destination: Destination | None = None, data=None, tenant=None, stored_secrets: bool = True
+) -> forms.Form:
+    """The kind's settings form; ``tenant`` (the destination's, when editing) for a form that checks against it.
+
+    ``stored_secrets=False`` builds it as if the destination had no secret stored (they must be entered again).
+    """
     form_class = settings_form_class(kind)
     config = destination.config if destination else {}
-    secrets = destination.secrets if destination else {}
+    secrets = destination.secrets if destination and stored_secrets else {}
     extra = {}
     if getattr(form_class, "takes_tenant", False):
         extra["tenant"] = destination.tenant if destination else tenant
@@ -88,7 +93,7 @@ def settings_form_for_edit(destination: Destination, data) -> forms.Form:
         return form
     if not destination_address_changed(destination=destination, config=form.to_config()):
         return form
-    fresh = settings_form_class(destination.kind)(data, config=destination.config, secrets={}, prefix="settings")
+    fresh = settings_form(destination.kind, destination=destination, data=data, stored_secrets=False)
     for name in getattr(fresh, "secret_fields", ()):
         if name in fresh.fields:
             fresh.fields[name].help_text = ENTER_AGAIN

@@ -32,7 +32,7 @@ TAG_W = 62  # the "optional" or "decision" tag on a node's top edge
 PAD = 10  # inside a node, left and right of its text
 NAME_LINES, TYPE_LINES = 2, 2  # at most; longer text is shortened and the node's <title> holds it whole
 VARIANT_H, VARIANT_GAP, VARIANT_INSET = 90, 6, 6  # a variant's box inside its stage, and the space around it
-STAGE_HEAD = 28  # the stage's number and name, above its variants
+STAGE_HEAD, STAGE_LINE = 28, 14  # the stage's number and name (one line; a second one adds STAGE_LINE)
 
 # Font sizes in px (static/css/app.css draws them; nothing below 11 px, so the graph stays readable
 # when a narrow screen shows it at its own size) and an upper estimate of a character's width in em:
@@ -92,10 +92,22 @@ class Box:
         return self.y + self.h
 
 
+def stage_name(name: str) -> list[str]:
+    """A stage's name on at most two lines, the first beside its number circle."""
+    room = NODE_W - 2 * PAD
+    return wrap(name, [_fits(name, "stage-name", room - 20), _fits(name, "stage-name", room)])
+
+
+def stage_head(step: Step) -> float:
+    """The height of a stage's head: its number and name, above its variants."""
+    return STAGE_HEAD + STAGE_LINE * (len(stage_name(step.name)) - 1)
+
+
 def node_height(step: Step) -> float:
     """A plain step's node, or a stage tall enough for its variants one under the other."""
     count = len(step.variants)
-    return STAGE_HEAD + count * VARIANT_H + (count - 1) * VARIANT_GAP + VARIANT_INSET if count else NODE_H
+    body = count * VARIANT_H + (count - 1) * VARIANT_GAP + VARIANT_INSET
+    return stage_head(step) + body if count else NODE_H
 
 
 def layout(count: int, heights: list[float] | None = None) -> tuple[list[Box], float, float]:
@@ -348,6 +360,7 @@ def _variant_node(x: float, y: float, step: StepForecast, variant: VariantForeca
     if variant.ends_journey:
         lines.append(f"Ends the journey: {fmt.count(variant.share_ending * volume)} journeys/day end here")
     flags = _variant_flags(variant, source)
+    flag_css = "variant-flag failing" if variant.errors_per_day > 0 and not variant.ends_journey else "variant-flag"
     return (
         f'<g class="{css}" data-step="{step.index}" data-variant="{variant.index}" '
         f'data-journeys-per-day="{variant.journeys_per_day!r}" data-share="{variant.share_of_step!r}">'
@@ -358,7 +371,7 @@ def _variant_node(x: float, y: float, step: StepForecast, variant: VariantForeca
         + _text(x + PAD, y + 32, _clip(variant.event_type, _fits(variant.event_type, "node-type", room)), "node-type")
         + _count_text(x + PAD, y + 53, variant.journeys_per_day, "variant-count")
         + _text(x + PAD, y + 68, f"{fmt.pct(variant.share_of_step)} of the step", "node-share")
-        + (_text(x + PAD, y + 83, _clip(flags, _fits(flags, "variant-flag", room)), "variant-flag") if flags else "")
+        + (_text(x + PAD, y + 83, _clip(flags, _fits(flags, "variant-flag", room)), flag_css) if flags else "")
         + "</g>"
     )
 
@@ -372,18 +385,20 @@ def _stage(box: Box, spec: JourneySpec, step: StepForecast, volume: float) -> st
         f"{step.name}: {len(source.variants)} variants\n{fmt.count(step.journeys_per_day)} journeys/day reach it, "
         f"{fmt.count(per_day)} take it ({fmt.pct(step.share_with_event)} of starts)"
     )
-    name_room = NODE_W - 2 * PAD - 20
     parts = [
         f'<g class="flow-stage" data-step="{step.index}" data-journeys-per-day="{per_day!r}" '
         f'data-share="{step.share_with_event!r}"><title>{escape(title)}</title>',
         f'<rect class="{css}" x="{box.x:.1f}" y="{box.y:.1f}" width="{NODE_W}" height="{box.h:.1f}" rx="8"/>',
         f'<circle class="node-number" cx="{box.x + 15:.1f}" cy="{box.y + 15:.1f}" r="9"/>',
         _text(box.x + 15, box.y + 19, str(step.index + 1), "node-number-text", "middle"),
-        _text(box.x + PAD + 20, box.y + 19, _clip(step.name, _fits(step.name, "stage-name", name_room)), "stage-name"),
+        *(
+            _text(box.x + (PAD + 20 if n == 0 else PAD), box.y + 19 + STAGE_LINE * n, line, "stage-name")
+            for n, line in enumerate(stage_name(step.name))
+        ),
         "</g>",
     ]
     for variant in step.variants:
-        y = box.y + STAGE_HEAD + variant.index * (VARIANT_H + VARIANT_GAP)
+        y = box.y + stage_head(source) + variant.index * (VARIANT_H + VARIANT_GAP)
         parts.append(_variant_node(box.x + VARIANT_INSET, y, step, variant, source, volume))
     if source.is_optional:
         parts.append(_tag(box, "optional"))

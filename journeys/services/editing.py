@@ -24,7 +24,7 @@ def journey_save_from_editor(
     if journey is None:
         return journey_create_from_spec(spec=spec, owner=actor, tenant=tenant, description=description)
     before = spec_to_dict(journey_to_spec(journey), description=journey.description)
-    journey_replace_contents(journey=journey, spec=spec)
+    journey_replace_contents(journey=journey, spec=spec, actor=actor)
     if journey.description != description:
         journey.description = description
         journey.save(update_fields=["description", "updated_at"])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import slugify
@@ -33,19 +36,52 @@ def _unique_tenant_slug(name: str) -> str:
     return slug
 
 
+DEFAULT_CAP: Any = object()  # a new tenant's cap as the settings say (None: no cap)
+
+
+def default_caps() -> dict[str, int | None]:
+    """The caps a new tenant starts with (``BIZFLOW_DEFAULT_*_CAP``; README, Tenants)."""
+    return {
+        "events_per_day_cap": settings.BIZFLOW_DEFAULT_EVENTS_PER_DAY_CAP,
+        "journeys_per_day_cap": settings.BIZFLOW_DEFAULT_JOURNEYS_PER_DAY_CAP,
+    }
+
+
 @transaction.atomic
 def tenant_create(
-    *, name: str, owner, events_per_day_cap: int | None = None, journeys_per_day_cap: float | None = None
+    *,
+    name: str,
+    owner,
+    events_per_day_cap: int | None = DEFAULT_CAP,
+    journeys_per_day_cap: float | None = DEFAULT_CAP,
 ) -> Tenant:
+    """A tenant owned by ``owner``; its caps default to the settings' (pass ``None`` for no cap)."""
+    defaults = default_caps()
     tenant = Tenant.objects.create(
         name=name,
         slug=_unique_tenant_slug(name),
-        events_per_day_cap=events_per_day_cap,
-        journeys_per_day_cap=journeys_per_day_cap,
+        events_per_day_cap=defaults["events_per_day_cap"] if events_per_day_cap is DEFAULT_CAP else events_per_day_cap,
+        journeys_per_day_cap=(
+            defaults["journeys_per_day_cap"] if journeys_per_day_cap is DEFAULT_CAP else journeys_per_day_cap
+        ),
     )
     Membership.objects.create(tenant=tenant, user=owner, role=Role.OWNER)
     audit_record(actor=owner, tenant=tenant, action="tenant.created", target=tenant)
     return tenant
+
+
+def workspace_create(*, user) -> Tenant:
+    """A workspace of ``user``'s own (a tenant they own, with the default caps), made because they asked.
+
+    Refused (:class:`PermissionDenied`) when ``BIZFLOW_SELF_SERVICE_WORKSPACES`` is off, and for a user
+    who already owns a tenant: self-service is for people with nowhere to work, not for more tenants.
+    """
+    if not settings.BIZFLOW_SELF_SERVICE_WORKSPACES:
+        raise PermissionDenied("workspaces of one's own are turned off here: ask an owner to add you to their tenant")
+    owned = Membership.objects.filter(user=user, role=Role.OWNER).select_related("tenant").first()
+    if owned is not None:
+        raise PermissionDenied(f"you already own {owned.tenant.name}: create journeys there")
+    return tenant_create(name=f"{user.username}'s workspace", owner=user)
 
 
 class TenantChoiceNeeded(ValueError):
@@ -55,7 +91,8 @@ class TenantChoiceNeeded(ValueError):
 def tenant_default_for_user(user, *, role: str = Role.EDITOR) -> Tenant:
     """Where a user's new journey (``role`` editor) or destination (owner) goes when no tenant is named.
 
-    Their only tenant where they have ``role``; with none, a workspace of their own. With several,
+    Their only tenant where they have ``role``; with none, a workspace of their own (through
+    :func:`workspace_create`, so only where self-service is on). With several,
     :class:`TenantChoiceNeeded`: the forms ask which (see ``journeys.forms.tenancy``), and a
     tenant is never picked for the user by its name or its age.
     """
@@ -65,7 +102,7 @@ def tenant_default_for_user(user, *, role: str = Role.EDITOR) -> Tenant:
         raise TenantChoiceNeeded(f"{user.username} may create this in several tenants: say which")
     if memberships:
         return memberships[0].tenant
-    return tenant_create(name=f"{user.username}'s workspace", owner=user)
+    return workspace_create(user=user)
 
 
 def ensure_can_create_in(*, user, tenant: Tenant, role: str) -> None:

@@ -18,7 +18,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UsernameField
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 
 MAX_ADDRESS_LENGTH = 64
 
@@ -75,5 +75,22 @@ def login_rate_limited(view):
     return wrapper
 
 
+def email_required(view):
+    """Password reset mails a link: without e-mail (BIZFLOW_EMAIL_ENABLED) its pages do not exist (404)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.BIZFLOW_EMAIL_ENABLED:
+            raise Http404("Password reset needs e-mail, which is not set up here.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 login = login_rate_limited(auth_views.LoginView.as_view())
 admin_login = login_rate_limited(admin.site.login)
+# Django's own reset views (django.contrib.auth.urls), each behind the e-mail switch.
+password_reset = email_required(auth_views.PasswordResetView.as_view())
+password_reset_done = email_required(auth_views.PasswordResetDoneView.as_view())
+password_reset_confirm = email_required(auth_views.PasswordResetConfirmView.as_view())
+password_reset_complete = email_required(auth_views.PasswordResetCompleteView.as_view())

@@ -21,8 +21,8 @@ Role = Membership.Role
 
 @login_required
 def destination_list(request):
-    # Creating one is for owners (or a user in no tenant yet, who gets a workspace of their own).
-    can_create = tenants_for_user(request.user, role=Role.OWNER).exists() or not request.user.memberships.exists()
+    # Creating one is for owners (a user in no tenant creates a workspace of their own first).
+    can_create = tenants_for_user(request.user, role=Role.OWNER).exists()
     context = {
         "destinations": destination_list_for_user(request.user),
         "kinds": available_kinds(),
@@ -37,7 +37,7 @@ def destination_create_view(request, kind: str):
     if kind not in kinds:
         raise Http404(f"no destination kind {kind!r}")
     # Credentials are the owners' business: a destination is created in a tenant the user owns, the one
-    # they choose (a user in no tenant at all gets a workspace of their own, as with a first journey).
+    # they choose (a user in no tenant creates a workspace of their own first, on purpose).
     tenant_form = TenantChoiceForm(
         request.POST or None,
         user=request.user,
@@ -45,7 +45,7 @@ def destination_create_view(request, kind: str):
         working=working_tenant(request),
         help_text="Whose destination this is: that tenant's owners manage it, its journeys can deliver to it.",
     )
-    if not tenant_form.asks and request.user.memberships.exists():
+    if not tenant_form.asks:
         raise PermissionDenied("Creating a destination needs the owner role in a tenant.")
     form = DestinationForm(request.POST or None)
     # The file kind checks its folder inside the chosen tenant's own (symbolic links included).

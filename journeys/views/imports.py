@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ..access import ensure_may_create_journeys
 from ..engine.errors import JourneyImportError
 from ..engine.importing import read_journey_text
 from ..forms.editor import ImportForm
@@ -32,9 +33,10 @@ def _provider_clash(tenant, content: str, provider: str, journeys_per_day):
 @login_required
 @require_http_methods(["GET", "POST"])
 def journey_import(request: HttpRequest) -> HttpResponse:
+    ensure_may_create_journeys(request.user)
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     tenant_form = TenantChoiceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,  # a post of an upload alone has an empty POST
         user=request.user,
         role=Membership.Role.EDITOR,
         working=working_tenant(request),

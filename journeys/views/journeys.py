@@ -9,6 +9,7 @@ import secrets
 import zoneinfo
 from functools import lru_cache
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
 from .. import preview
-from ..access import journey_for_user, role_at_least, role_in
+from ..access import ensure_may_create_journeys, journey_for_user, role_at_least, role_in
 from ..engine.forecast import forecast
 from ..engine.spec import InvalidJourney
 from ..forms.convert import JourneyEditor, blank_values, values_from_spec
@@ -71,6 +72,7 @@ def _list_context(request: HttpRequest, **extra) -> dict:
     tenants = [membership.tenant for membership in memberships]
     rows = journey_list_rows(request.user, search=filters["q"], state=filters["state"], tenant=filters["tenant"])
     filtered = any(filters.values())
+    roles = {membership.role for membership in memberships}
     return {
         "rows": rows,
         "groups": journey_list_groups(rows, by_tenant=len(tenants) > 1),
@@ -80,6 +82,10 @@ def _list_context(request: HttpRequest, **extra) -> dict:
         "states": Journey.State.choices,
         "filter_tenants": tenants if len(tenants) > 1 else [],
         "user_memberships": memberships,
+        # Only the buttons this user can use: creating needs the editor role somewhere; a workspace of
+        # one's own is offered to whoever owns no tenant, unless self-service is off.
+        "can_create": bool(roles & {Role.EDITOR, Role.OWNER}),
+        "can_start_workspace": settings.BIZFLOW_SELF_SERVICE_WORKSPACES and Role.OWNER not in roles,
         **extra,
     }
 
@@ -96,6 +102,7 @@ def journey_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def journey_create(request: HttpRequest) -> HttpResponse:
+    ensure_may_create_journeys(request.user)  # a workspace of one's own is created on purpose, not here
     if request.method == "POST":
         return _editor_post(request, journey=None)
     editor = JourneyEditor(blank_values(seed=secrets.randbelow(1_000_000)), bound=False)
@@ -191,6 +198,7 @@ def _summary_context(
         "summary": fc,
         "summary_kpis": kpis,
         "summary_revenue": revenue,
+        "summary_endings": preview.endings(fc),
         "provider_clash": clash,
     }
 
@@ -257,8 +265,8 @@ def journey_preview(request: HttpRequest, slug: str) -> HttpResponse:
             preview.hours_svg(fc.events_per_hour_of_day, timezone=spec.timezone, surges=fc.surges)
         ),
         "sample": preview.sample_journeys(spec, fc, now=now),
-        # Beside the business events: what each decision step sends to Kafka.
-        "has_decision_steps": any(step.is_decision for step in spec.steps),
+        # Beside the business events: what each decision (a step, or a variant marked as one) sends to Kafka.
+        "has_decision_steps": any(way.is_decision for step in spec.steps for way in step.ways()),
         "decision_samples": journey_decision_samples(journey, at=now),
         "step_rows": preview.step_rows(fc),
         "endings": preview.endings(fc),

@@ -13,6 +13,7 @@ from journeys.assets.bizflow import (
     build_bizflow,
     check_bizflow_limits,
     external_id,
+    nodes,
     step_id,
 )
 from journeys.engine.compiled import compile_journey
@@ -53,7 +54,8 @@ def test_it_builds_a_valid_object_within_the_app_limits_for_every_example(path):
     assert value["analysisType"] in ("fulfillment", "conversion", "other")
     assert value["name"] == spec.name and value["correlationID"] == spec.correlation_field
     assert isinstance(value["version"], int)
-    assert [s["isRoot"] for s in value["steps"]] == [True] + [False] * (len(spec.steps) - 1)
+    first = len(spec.steps[0].ways())  # every variant of the first step is a way in
+    assert [s["isRoot"] for s in value["steps"]] == [True] * first + [False] * (len(nodes(spec)) - first)
     step_ids = {s["id"] for s in value["steps"]}
     for step in value["steps"]:
         for event in step["events"]:
@@ -80,7 +82,7 @@ def test_it_lists_every_event_type_the_generator_can_send_once(path):
 def test_it_takes_the_kpi_from_the_first_step_carrying_revenue(path):
     spec = example(path.name)
     value = build_bizflow(spec)
-    carrying = [s.event_type for s in spec.steps if s.carries_revenue]
+    carrying = [node.way.event_type for node in nodes(spec) if node.way.carries_revenue]
     if spec.revenue is None or not carrying:
         assert "kpi" not in value and "kpiEvent" not in value
         return

@@ -71,7 +71,14 @@ def test_it_adds_a_tile_of_flows_by_variant_and_one_of_how_flows_end():
     tiles = {t["title"]: t for t in build_dashboard(spec)["tiles"].values() if t["type"] == "data"}
     assert {"Flows by variant: Apply", "Flows by variant: Decision", "How flows end (last event)"} <= set(tiles)
     decision = dql.usage(tiles["Flows by variant: Decision"]["query"])
-    assert {"loan.approved", "loan.referred", "loan.rejected", "Approved", "Rejected"} <= decision.strings
+    assert decision.strings == {
+        "acme.bank",
+        "loan.approved",
+        "loan.approved.timeout",
+        "loan.referred",
+        "loan.rejected",
+        "loan.rejected.fraud",
+    }
     for title, tile in tiles.items():
         used = dql.usage(tile["query"])
         assert used.sources == {"bizevents"}, title

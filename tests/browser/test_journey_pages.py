@@ -32,6 +32,11 @@ def log_in(page, username: str) -> None:
     page.get_by_label("Password").fill("a long enough password")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="No journeys yet")).to_be_visible()
+    # A user in no tenant creates a workspace of their own on purpose before designing anything.
+    expect(page.get_by_role("link", name="New journey")).to_have_count(0)
+    page.get_by_role("link", name="Create a workspace of your own…").first.click()
+    page.get_by_role("button", name="Create my workspace").click()
+    expect(page.get_by_role("link", name="New journey").first).to_be_visible()
 
 
 def fill_step(page, index: int, name, drop, low, high, loops, optional) -> None:

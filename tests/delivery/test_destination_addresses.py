@@ -178,9 +178,13 @@ def test_it_asks_for_the_kafka_password_again_when_the_brokers_change(client, al
 
     response = client.post(
         reverse("destination_edit", args=[destination.pk]),
-        {"name": "Bus", **posted(sasl_password="", secret_headers="", bootstrap_servers="elsewhere:9093")},
+        {
+            "name": "Bus",
+            **posted(sasl_password="", secret_headers="x-api-key: typed-9931", bootstrap_servers="elsewhere:9093"),
+        },
     )
 
     assert response.status_code == 200
     assert "The address changed: enter it again" in response.content.decode()
+    assert "typed-9931" not in response.content.decode()  # a secret typed in is never sent back either
     assert stored(destination).config["bootstrap_servers"] == "broker-1:9093,broker-2:9093"

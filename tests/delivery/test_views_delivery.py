@@ -9,7 +9,7 @@ from journeys.models import Destination, Journey, JourneyDestination, Run
 from journeys.services.delivery import delivery_catch_up
 from journeys.services.destinations import destination_attach
 from journeys.services.scheduling import journey_activate
-from journeys.services.tenancy import tenant_default_for_user
+from journeys.services.tenancy import tenant_create, tenant_default_for_user
 
 from .conftest import T0
 
@@ -179,6 +179,7 @@ def test_it_lists_only_the_users_destinations(as_alice, alice, bob):
 
 
 def test_it_creates_a_file_destination_and_names_a_bad_directory(as_alice, alice, settings, tmp_path):
+    tenant_create(name="Mine", owner=alice)
     settings.BIZFLOW_EVENTS_DIR = tmp_path
     url = reverse("destination_create", args=["file"])
 

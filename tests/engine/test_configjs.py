@@ -9,7 +9,22 @@ from journeys.engine.spec import ErrorRule, Revenue, Step, Weighted
 
 RETAIL = (Path(__file__).resolve().parents[2] / "journeys" / "examples" / "retail-order-delivery.config.js").read_text()
 
-MINIMAL = """
+# The constants the reference always declares, with values that add nothing to a journey.
+NEUTRAL = """
+const OPTIONAL_STEP = []
+const LOCATIONS_WITH_PERCENTAGE = []
+const LOCATIONS = []
+const SEGMENT = ["", []]
+const SEGMENTS = []
+const REVENUE = ["claim.value", [], 0, 0, "Revenue"]
+const HOST_ENTITY = []
+const ERRORS_WITH_PERCENTAGE = []
+const TIMES_OF_DAY = [[9, 50], [10, 50]]
+const EXAMPLE_DASHBOARD = false
+"""
+
+MINIMAL = (
+    """
 const FLOW_NAME = "Claims"
 const EVENT_PROVIDER = "acme.claims"
 const CORRELATION_ID = "claim.id"
@@ -18,6 +33,8 @@ const PROCESS_STEPS = [
   ["Claim paid", "claim.paid", 2, 24, 48],
 ]
 """
+    + NEUTRAL
+)
 
 
 def retail_with(old: str, new: str) -> str:
@@ -88,14 +105,39 @@ def test_it_takes_volume_and_seed_as_parameters():
     assert (spec.journeys_per_day, spec.seed) == (2500, 42)
 
 
-def test_it_reads_only_the_required_constants_when_that_is_all_there_is():
+def test_it_reads_a_journey_whose_optional_settings_are_empty():
     spec = import_configjs(MINIMAL)
     assert spec.steps == (Step("Claim filed", "claim.filed"), Step("Claim paid", "claim.paid", 2, 24, 48))
-    assert spec.hour_weights == (1.0,) * 24 and spec.locations == () and spec.revenue is None
+    assert spec.hour_weights[9:11] == (50, 50) and spec.locations == () and spec.segment_field == ""
+
+
+def test_it_refuses_a_file_cut_short_naming_what_is_missing():
+    text = RETAIL[: RETAIL.index("  // [0-based step index")]
+    assert errors_of(text) == [
+        "OPTIONAL_STEP, LOCATIONS_WITH_PERCENTAGE, LOCATIONS, SEGMENT, SEGMENTS, REVENUE, HOST_ENTITY, "
+        "ERRORS_WITH_PERCENTAGE, TIMES_OF_DAY: are missing: the reference config task always declares them "
+        f"(the last setting found is on line {line_of(text, 'const PROCESS_STEPS')}: was the file cut short?)"
+    ]
+
+
+def test_it_refuses_a_file_cut_inside_a_value():
+    text = RETAIL[: RETAIL.index('["Order packed"')]
+    assert errors_of(text) == [
+        f"line {line_of(text, '["Item picked"')}: the file ends inside a value (was it cut short?)"
+    ]
+
+
+def test_it_refuses_a_file_lacking_one_constant_the_reference_always_has():
+    text = retail_with("const OPTIONAL_STEP = [5, 40]", "")
+    assert errors_of(text) == [
+        "OPTIONAL_STEP: is missing: the reference config task always declares it "
+        f"(the last setting found is on line {line_of(text, 'const TIMES_OF_DAY')}: was the file cut short?)"
+    ]
 
 
 def test_it_tolerates_the_ways_people_write_javascript():
-    text = """
+    text = (
+        """
     /* Claims journey,
        written by hand */
     let FLOW_NAME = 'Claim\\'s journey';   // single quotes, an escape
@@ -106,10 +148,10 @@ def test_it_tolerates_the_ways_people_write_javascript():
       ['Assessed', 'claim.assessed', 1.5e0, .5, 2, true, 2,],  /* trailing commas */
       ['Claim paid', 'claim.paid', 0, 24, 48, false, 9],
     ];
-    const OPTIONAL_STEP = [];
-    const TIMES_OF_DAY = [[9, 50], [10, 50]]
     const helper = (x) => x * 2   // the user's own code is left alone
     """
+        + NEUTRAL
+    )
     spec = import_configjs(text)
     assert spec.name == "Claim's journey" and spec.correlation_field == "claim.id"
     assert spec.steps[1] == Step("Assessed", "claim.assessed", 1.5, 0.5, 2, max_loops=2)
@@ -147,7 +189,8 @@ def test_it_names_the_line_and_position_of_a_wrong_type():
 
 def test_it_names_the_missing_required_constants():
     text = MINIMAL.replace('const FLOW_NAME = "Claims"\n', "").replace('const CORRELATION_ID = "claim.id"\n', "")
-    assert errors_of(text) == ["FLOW_NAME: is missing", "CORRELATION_ID: is missing"]
+    (error,) = errors_of(text)
+    assert error.startswith("FLOW_NAME, CORRELATION_ID: are missing: the reference config task always declares them")
 
 
 @pytest.mark.parametrize(
@@ -227,7 +270,8 @@ def test_it_reports_the_journey_rules_at_the_line_they_come_from():
 
 def test_it_reports_a_missing_list_by_its_constant_name():
     text = retail_with("const LOCATIONS_WITH_PERCENTAGE", "const CITIES")
-    assert errors_of(text) == ["LOCATIONS_WITH_PERCENTAGE: steps carry a location but no locations are listed"]
+    (error,) = errors_of(text)
+    assert error.startswith("LOCATIONS_WITH_PERCENTAGE: is missing")
 
 
 def test_it_reports_an_invalid_volume_as_a_parameter():

@@ -1,12 +1,16 @@
 """Variants, end states, delay shapes and surges between the editor's text and the spec, both ways."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from journeys.engine.jsonformat import loads
 from journeys.engine.spec import ErrorRule, Incident, JourneySpec, Revenue, Step, Surge, Variant, Weighted
 from journeys.forms.convert import JourneyEditor, values_from_spec
 from journeys.forms.rows import EditorValues, RowAction, apply_row_action
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "journeys" / "examples"
 
 
 def branching_spec() -> JourneySpec:
@@ -163,3 +167,9 @@ def test_it_asks_for_a_variant_when_an_error_names_a_step_that_has_them():
     editor = JourneyEditor(EditorValues.from_data(values.to_data()), bound=True)
     assert editor.spec() is None
     assert "Choose one of the journey's steps." in editor.formsets["errors"].forms[0].errors["step"]
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda path: path.stem)
+def test_it_gives_every_example_journey_back_unchanged_through_the_editor(path):
+    spec = loads(path.read_text())
+    assert spec_of(values_from_spec(spec)) == spec

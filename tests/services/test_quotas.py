@@ -70,7 +70,7 @@ def test_it_never_grants_past_the_cap_when_another_run_reserved_since_it_read(te
 
 
 def test_it_has_no_allowance_without_a_cap(alice):
-    tenant = tenant_create(name="Open", owner=alice)
+    tenant = tenant_create(name="Open", owner=alice, events_per_day_cap=None)
 
     assert events_left_today(tenant=tenant, now=datetime(2026, 11, 20, tzinfo=UTC)) is None
 

@@ -3,12 +3,13 @@
 from django.urls import reverse
 
 from journeys.services.destinations import destination_create
-from journeys.services.tenancy import tenant_default_for_user
+from journeys.services.tenancy import tenant_create, tenant_default_for_user
 
 from .pages import count
 
 
-def test_it_lays_out_a_new_destination_like_the_other_forms(alice_client):
+def test_it_lays_out_a_new_destination_like_the_other_forms(alice_client, alice):
+    tenant_create(name="Mine", owner=alice)
     html = alice_client.get(reverse("destination_create", args=["webhook"])).content.decode()
 
     assert f'<a class="back" href="{reverse("destination_list")}">← Destinations</a>' in html

@@ -9,6 +9,7 @@ from journeys.engine.jsonformat import loads
 from journeys.forms.convert import values_from_spec
 from journeys.models import Journey
 from journeys.selectors.journeys import journey_to_spec
+from journeys.services.tenancy import tenant_create
 
 from .conftest import EXAMPLES, editor_data, export_of
 from .pages import count, element, surrounding_text, value_of
@@ -205,6 +206,7 @@ def test_it_asks_for_the_hours_of_a_daily_incident(alice_client, retail):
 
 
 def test_it_creates_a_journey_from_the_blank_editor(alice_client, alice):
+    tenant_create(name="Mine", owner=alice)
     page = alice_client.get(reverse("journey_create")).content.decode()
     assert count(page, "step-row") == 2 and value_of(page, "id_correlation_field") == "order.id"
     spec = loads((EXAMPLES / "travel-booking.json").read_text())
@@ -215,6 +217,7 @@ def test_it_creates_a_journey_from_the_blank_editor(alice_client, alice):
 
 
 def test_it_creates_nothing_from_an_invalid_new_journey(alice_client, alice):
+    tenant_create(name="Mine", owner=alice)
     data = alice_client.get(reverse("journey_create")).context["editor"].values.to_data()
     response = alice_client.post(reverse("journey_create"), {**data, "name": "Half done"})
     assert response.status_code == 200

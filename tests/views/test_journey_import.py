@@ -1,10 +1,18 @@
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
 from journeys.models import DecisionSettings, Journey
+from journeys.services.tenancy import tenant_create
 
 from .conftest import EXAMPLES
+
+
+@pytest.fixture(autouse=True)
+def alices_tenant(alice):
+    """Importing needs a tenant to import into."""
+    return tenant_create(name="Mine", owner=alice)
 
 
 def test_it_imports_a_pasted_config_js(alice_client, alice):

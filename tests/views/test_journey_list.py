@@ -31,10 +31,24 @@ def test_it_shows_state_volume_destinations_and_last_run(alice_client, retail):
         assert reverse(action, args=[retail.slug]) in html
 
 
-def test_it_welcomes_a_new_user_with_ways_to_start(alice_client):
+def test_it_welcomes_a_new_user_with_ways_to_start(alice_client, alice):
+    tenant_create(name="Mine", owner=alice)
     html = alice_client.get(reverse("journey_list")).content.decode()
     assert "No journeys yet" in html
     assert f'href="{reverse("journey_create")}"' in html and f'href="{reverse("journey_import")}"' in html
+    assert reverse("workspace_new") not in html
+
+
+def test_it_shows_a_viewer_no_button_to_create_or_import(client, team):
+    html = logged_in(client, team.victor).get(reverse("journey_list")).content.decode()
+    assert f'href="{reverse("journey_create")}"' not in html and f'href="{reverse("journey_import")}"' not in html
+    assert client.get(reverse("journey_create")).status_code == 403
+    assert client.get(reverse("journey_import")).status_code == 403
+
+
+def test_it_offers_a_user_in_no_tenant_a_workspace_of_their_own_instead(alice_client):
+    html = alice_client.get(reverse("journey_list")).content.decode()
+    assert f'href="{reverse("journey_create")}"' not in html and f'href="{reverse("workspace_new")}"' in html
 
 
 def test_it_renders_only_the_table_for_htmx(alice_client, retail):

@@ -10,6 +10,11 @@ from journeys.services.imports import DEMO_USERNAME, journey_import_text
 from journeys.services.tenancy import TenantChoiceNeeded
 
 
+def _one_line(text: str) -> str:
+    """A message on one line, whatever a file's keys or values held."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 class Command(BaseCommand):
     help = (
         "Import a journey from a BizFlow Studio JSON file, a Business Data Generator config.js or its "
@@ -44,12 +49,12 @@ class Command(BaseCommand):
         except TenantChoiceNeeded as exc:
             raise CommandError(f"{exc} with --tenant SLUG") from exc
         except InvalidJourney as exc:
-            for error in exc.errors:
-                self.stderr.write(f"{path}: {error}")
-            count = len(exc.errors)
-            raise CommandError(
-                f"{path} was not imported: {count} problem{'s' if count > 1 else ''}, listed above"
-            ) from exc
+            problems = [_one_line(str(error)) for error in exc.errors]
+            if len(problems) == 1:  # one line says it all
+                raise CommandError(f"{path} was not imported: {problems[0]}") from exc
+            for problem in problems:
+                self.stderr.write(f"{path}: {problem}")
+            raise CommandError(f"{path} was not imported: {len(problems)} problems, listed above") from exc
         self.stdout.write(journey.slug)
 
     def _tenant(self, user, slug: str) -> Tenant:

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from journeys.models import Destination
+from journeys.services.tenancy import tenant_create
 
 pytestmark = pytest.mark.django_db
 FIELDS = {
@@ -28,6 +29,7 @@ FIELDS = {
 @pytest.fixture
 def as_alice(client):
     alice = get_user_model().objects.create_user("alice")
+    tenant_create(name="Alice's team", owner=alice)
     client.force_login(alice)
     return client
 
