@@ -132,7 +132,7 @@ def test_it_serves_a_working_app_in_production_mode(served, browser):
         page.fill("#id_journeys_per_day", "900")
         expect(page.locator("#summary-journeys")).to_have_text("900")  # htmx: the forecast follows the form
 
-        stylesheet = page.locator('link[rel="stylesheet"]').get_attribute("href")
+        stylesheet = page.locator('link[rel="stylesheet"]').first.get_attribute("href")
         response = page.request.get(stylesheet)
         assert response.status == 200 and response.headers["content-type"].startswith("text/css")
         assert "max-age=315360000" in response.headers["cache-control"]
