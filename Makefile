@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 /root/.pyenv/versions/3.13*/bin/python3 /root/.pyenv/versions/3.12*/bin/python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p || echo $$p; } && break; done)
 
-.PHONY: run test test-fast setup lint bench clean
+.PHONY: run serve test test-fast setup lint bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6)"; exit 1; }
@@ -21,6 +21,10 @@ setup: $(VENV)/.installed
 
 run: setup
 	scripts/run.sh
+
+# Production: gunicorn, a Celery worker and beat in the foreground, from the environment alone (README, Production).
+serve: $(VENV)/.installed
+	scripts/serve.sh
 
 test: $(VENV)/.installed
 	scripts/ensure-chromium.sh

@@ -6,6 +6,8 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from .env import env_bool, env_cap, env_float, env_int, env_limit, env_list, env_str, fernet_key, local_secret_key
+from .logs import logging_config
+from .sentry import sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BIZFLOW_VAR_DIR", str(BASE_DIR / "var")))
@@ -34,7 +36,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered before the host check and the HTTPS redirect (bizflow_studio/health.py).
+    "bizflow_studio.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app itself (README, "Production"): hashed names, compressed, cached for a year.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -156,7 +162,14 @@ FORMAT_MODULE_PATH = ["bizflow_studio.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
+# collectstatic writes each file under a name with its content's hash, plus .gz and .br copies;
+# WhiteNoise serves those with "Cache-Control: max-age=315360000, public, immutable". With DEBUG on,
+# templates get the plain names and runserver serves the source folders as before.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # Celery: JSON only, bounded tasks, results that expire, keys under our own prefix.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -176,6 +189,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True  # tasks report through the database (Run rows), nobody waits on results
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Workers and beat log through settings.LOGGING, as the web does (bizflow_studio/celery.py).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Every worker process writes a heartbeat this often; /readyz wants one from the last 3 x this.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
 
 # Delivery (README, Delivery): how often journeys run, how far back a first activation reaches.
 BIZFLOW_TICK_SECONDS = env_int("BIZFLOW_TICK_SECONDS", 300)
@@ -185,6 +202,9 @@ BIZFLOW_RUN_BUDGET_SECONDS = env_int("BIZFLOW_RUN_BUDGET_SECONDS", 60)
 # A run holds its journey-destination for this long and renews it after every batch; a crashed run's hold
 # lapses after it. It must outlast the slowest single batch (HTTP timeouts and retries included).
 BIZFLOW_RUN_LOCK_SECONDS = env_int("BIZFLOW_RUN_LOCK_SECONDS", 300)
+# The scheduler pass queues its pairs in shares of this many (one task each, run one after the other
+# by a worker): fewer messages for the pass to send, and still spread over every worker.
+BIZFLOW_PASS_SHARE_PAIRS = env_int("BIZFLOW_PASS_SHARE_PAIRS", 20)
 BIZFLOW_RUN_RETENTION_DAYS = env_int("BIZFLOW_RUN_RETENTION_DAYS", 14)
 # File destinations write under <BIZFLOW_EVENTS_DIR>/tenants/<tenant slug>/, each inside its own tenant's folder.
 BIZFLOW_EVENTS_DIR = Path(env_str("BIZFLOW_EVENTS_DIR", str(VAR_DIR / "events")))
@@ -245,10 +265,14 @@ DYNATRACE_MAX_BATCH_BYTES = env_int("DYNATRACE_MAX_BATCH_BYTES", 512 * 1024)
 # Dynatrace drops events older than ingest time - 24 h: refuse any within this many seconds of that edge.
 DYNATRACE_MAX_AGE_MARGIN_SECONDS = env_int("DYNATRACE_MAX_AGE_MARGIN_SECONDS", 60)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# LOG_FORMAT=json: one JSON object per line from web, worker and beat alike (bizflow_studio/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+LOGGING = logging_config(LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
+
+# Errors to Sentry, from web, worker and beat, only when SENTRY_DSN is set.
+SENTRY_DSN = env_str("SENTRY_DSN")
+sentry_init(
+    SENTRY_DSN,
+    environment=env_str("SENTRY_ENVIRONMENT"),
+    traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+)

@@ -19,3 +19,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # themselves turn these off with override_settings.
 HTTP_ALLOW_PLAIN = True
 BIZFLOW_ALLOW_PRIVATE_DESTINATIONS = True
+
+# The suite renders pages without running collectstatic first: plain static names. The production
+# storage (hashed, compressed names) has its own tests, which collect into a folder of their own.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns about a missing one

@@ -1,6 +1,6 @@
 """Decision settings as JSON: what each decision step's executions look like when the runtime reports them.
 
-A journey file holds them under each decision step, as its ``decision_settings`` object
+A journey file holds them under each decision step, or variant marked as a decision, as its ``decision_settings`` object
 (:func:`step_decisions_from_list`, :func:`decision_settings_to_dict`; see
 ``examples/loan-validation.json``). The same objects, each with the ``step`` it belongs to (named by
 event type), also make a settings document of their own::
@@ -141,9 +141,10 @@ def _read_behaviour(r: _Reader, d: dict, path: str) -> dict[str, Any]:
     return fields
 
 
-def _read_fields(r: _Reader, d: dict, path: str, step: int) -> DecisionSpec:
-    """The settings of decision step ``step`` from an object whose keys were checked already."""
-    fields: dict[str, Any] = {"step": step}
+def _read_fields(r: _Reader, d: dict, path: str, step: int, variant: int | None = None) -> DecisionSpec:
+    """The settings of decision step ``step`` (its variant ``variant``) from an object whose keys were
+    checked already."""
+    fields: dict[str, Any] = {"step": step, "variant": variant}
     for key in _TEXT_KEYS:
         fields[key] = r.text(d.get(key, ""), f"{path}.{key}")
     for key, default in _OPTIONAL_TEXT.items():
@@ -155,39 +156,75 @@ def _read_fields(r: _Reader, d: dict, path: str, step: int) -> DecisionSpec:
     return DecisionSpec(**fields)
 
 
+def _ways(journey: JourneySpec) -> dict[str, tuple[int, int | None]]:
+    """(step, variant) by event type: each plain step's, and each variant's on a step with variants."""
+    ways: dict[str, tuple[int, int | None]] = {}
+    for index, step in enumerate(journey.steps):
+        if not step.variants:
+            ways[step.event_type] = (index, None)
+        for number, variant in enumerate(step.variants):
+            ways[variant.event_type] = (index, number)
+    return ways
+
+
 def _read_decision(r: _Reader, data: Any, path: str, journey: JourneySpec) -> DecisionSpec | None:
     d = r.object(data, path, allowed=_KEYS, required=("step",) + _TEXT_KEYS)
     if not d:
         return None
     step_type = r.text(d.get("step", ""), f"{path}.step")
-    types = [s.event_type for s in journey.steps]
-    if step_type not in types:
-        r.errors.append(SpecError(f"{path}.step", f"'{step_type}' is not the event type of one of the journey's steps"))
+    ways = _ways(journey)
+    if step_type not in ways:
+        r.errors.append(
+            SpecError(f"{path}.step", f"'{step_type}' is not the event type of one of the journey's steps or variants")
+        )
         return None
-    return _read_fields(r, d, path, types.index(step_type))
+    return _read_fields(r, d, path, *ways[step_type])
+
+
+def _read_settings(
+    r: _Reader, item: dict, path: str, journey: JourneySpec, step: int, variant: int | None
+) -> DecisionSpec | None:
+    """The ``decision_settings`` object of one step or variant of a journey file, checked."""
+    d = r.object(item["decision_settings"], path, allowed=_KEYS - {"step"}, required=_TEXT_KEYS)
+    if not d:
+        return None
+    decision = _read_fields(r, d, path, step, variant)
+    if not r.errors:
+        r.errors.extend(validate_decision(journey, decision, path))
+    return decision
 
 
 def step_decisions_from_list(steps: Any, journey: JourneySpec) -> tuple[list[DecisionSpec], list[SpecError]]:
-    """The decision settings a journey file holds per step (each decision step's optional
-    ``decision_settings`` object), and every problem with them, named by the file's key paths.
+    """The decision settings a journey file holds (the optional ``decision_settings`` object of each
+    step, or variant, marked as a decision), and every problem with them, named by the file's key paths.
 
     ``steps`` is the file's ``steps`` list, ``journey`` what the file describes (already valid)."""
     r = _Reader()
     decisions: list[DecisionSpec] = []
     for index, item in enumerate(steps if isinstance(steps, list) else []):
-        if not isinstance(item, dict) or "decision_settings" not in item:
+        if not isinstance(item, dict):
             continue
-        path = f"steps[{index}].decision_settings"
-        if not journey.steps[index].is_decision:
-            r.errors.append(SpecError(path, 'only a step marked "decision": true can hold decision settings'))
-            continue
-        d = r.object(item["decision_settings"], path, allowed=_KEYS - {"step"}, required=_TEXT_KEYS)
-        if d:
-            decision = _read_fields(r, d, path, index)
-            if not r.errors:
-                r.errors.extend(validate_decision(journey, decision, path))
-            decisions.append(decision)
-    return decisions, r.errors
+        step = journey.steps[index]
+        if "decision_settings" in item:
+            path = f"steps[{index}].decision_settings"
+            if step.variants:
+                r.errors.append(
+                    SpecError(path, "a step with variants holds decision settings on its variant marked as a decision")
+                )
+            elif not step.is_decision:
+                r.errors.append(SpecError(path, 'only a step marked "decision": true can hold decision settings'))
+            else:
+                decisions.append(_read_settings(r, item, path, journey, index, None))
+        variants = item.get("variants") if step.variants else None
+        for number, variant in enumerate(variants if isinstance(variants, list) else []):
+            if not isinstance(variant, dict) or "decision_settings" not in variant:
+                continue
+            path = f"steps[{index}].variants[{number}].decision_settings"
+            if not step.variants[number].is_decision:
+                r.errors.append(SpecError(path, 'only a variant marked "decision": true can hold decision settings'))
+            else:
+                decisions.append(_read_settings(r, variant, path, journey, index, number))
+    return [d for d in decisions if d is not None], r.errors
 
 
 def decisions_from_dict(data: Any, journey: JourneySpec) -> list[DecisionSpec]:
@@ -204,19 +241,20 @@ def decisions_from_dict(data: Any, journey: JourneySpec) -> list[DecisionSpec]:
         if decision is not None:
             decisions.append(decision)
     if not r.errors:
-        seen: set[int] = set()
+        seen: set[tuple[int, int | None]] = set()
         for index, decision in enumerate(decisions):
             r.errors.extend(validate_decision(journey, decision, f"decisions[{index}]"))
-            if decision.step in seen:
+            if (decision.step, decision.variant) in seen:
                 r.errors.append(SpecError(f"decisions[{index}].step", "this step already has decision settings"))
-            seen.add(decision.step)
+            seen.add((decision.step, decision.variant))
     if r.errors:
         raise DecisionFileError(r.errors)
     return decisions
 
 
 def decision_to_dict(journey: JourneySpec, decision: DecisionSpec) -> dict[str, Any]:
-    return {"step": journey.steps[decision.step].event_type, **decision_settings_to_dict(decision)}
+    way = journey.steps[decision.step].ways()[decision.variant or 0]
+    return {"step": way.event_type, **decision_settings_to_dict(decision)}
 
 
 def _num(value: float) -> float | int:

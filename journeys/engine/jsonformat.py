@@ -53,14 +53,14 @@ _TOP_OPTIONAL_V2 = ("surges",)
 _STEP_OPTIONAL_V2 = ("delay_shape", "variants")
 _VARIANT_REQUIRED = ("name", "event_type", "weight")
 _VARIANT_OPTIONAL = tuple(
-    "min_delay_hours max_delay_hours delay_shape max_loops attributes decision ends_journey".split()
+    "min_delay_hours max_delay_hours delay_shape max_loops attributes decision ends_journey decision_settings".split()
 )
 
 
 @dataclass(frozen=True)
 class JourneyDocument:
     """What a journey file holds: the journey, the description that lives beside it, and the
-    settings of its decision steps (each step's optional ``decision_settings``)."""
+    settings of its decisions (the optional ``decision_settings`` of a decision step or variant)."""
 
     spec: JourneySpec
     description: str = ""
@@ -220,10 +220,13 @@ def dumps(spec: JourneySpec, *, description: str = "") -> str:
 
 
 def document_to_dict(document: JourneyDocument) -> dict[str, Any]:
-    """The journey as :func:`spec_to_dict` writes it, each decision step holding its decision settings."""
+    """The journey as :func:`spec_to_dict` writes it, each decision step (or variant) holding its decision
+    settings."""
     data = spec_to_dict(document.spec, description=document.description)
     for decision in document.decisions:
-        data["steps"][decision.step]["decision_settings"] = decision_settings_to_dict(decision)
+        step = data["steps"][decision.step]
+        way = step if decision.variant is None else step["variants"][decision.variant]
+        way["decision_settings"] = decision_settings_to_dict(decision)
     return data
 
 

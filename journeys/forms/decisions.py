@@ -1,4 +1,5 @@
-"""The decision settings page's form: how a decision step's executions look and where their events go.
+"""The decision settings page's form: how a decision's executions look and where their events go (a
+decision step's, or a variant's marked as a decision).
 
 Each field checks what it can alone; the rest (rule paths listed twice, min above max, names Kafka
 refuses) is the engine's ``validate_decision()``, whose messages land next to the field they name.
@@ -15,7 +16,8 @@ from django import forms
 from ..engine.decision_checks import PLACEHOLDERS
 from ..engine.decisions import DecisionSpec, validate_decision
 from ..engine.spec import JourneySpec
-from ..models import DecisionSettings, Destination, Journey, Step
+from ..models import DecisionSettings, Destination, Journey
+from ..selectors.journeys import DecisionWay
 
 _RULE_LINE = re.compile(r"^(?P<path>[^,]+?)\s*(?:,\s*(?P<pct>[^,]*?)\s*)?(?:,\s*(?P<flag>[a-z]+)\s*)?$")
 RULES_HELP = (
@@ -182,9 +184,9 @@ class DecisionSettingsForm(forms.Form):
     )
     timestamp_unit = forms.ChoiceField(choices=DecisionSettings.TimestampUnit.choices, help_text="timestamp's unit.")
 
-    def __init__(self, *args, journey: Journey, spec: JourneySpec, step: Step, **kwargs):
+    def __init__(self, *args, journey: Journey, spec: JourneySpec, way: DecisionWay, **kwargs):
         super().__init__(*args, **kwargs)
-        self.journey, self.spec, self.step = journey, spec, step
+        self.journey, self.spec, self.way = journey, spec, way
         self.fields["destination"].queryset = Destination.objects.filter(tenant=journey.tenant, kind="kafka")
 
     def clean_runtime_nodes(self) -> list[dict]:
@@ -226,25 +228,26 @@ class DecisionSettingsForm(forms.Form):
 
     def typed_settings(self) -> DecisionSettings:
         """The stored settings (or new ones) with the values typed, unsaved: fields the page does not edit kept."""
-        settings = DecisionSettings.objects.filter(step=self.step).first() or DecisionSettings(step=self.step)
+        step, variant = self.way.step, self.way.variant
+        settings = DecisionSettings.objects.filter(step=step, variant=variant).first()
+        settings = settings or DecisionSettings(step=step, variant=variant)
         for name, value in self.values().items():
             setattr(settings, name, value)
         return settings
 
     def decision_spec(self, settings: DecisionSettings | None = None) -> DecisionSpec:
         """The settings as typed, as the engine reads them."""
-        from ..selectors.journeys import decision_spec_from_settings  # the selectors import the models this module uses
-
-        return decision_spec_from_settings(settings or self.typed_settings(), step_index=self.step.position)
+        return self.way.spec(settings or self.typed_settings())
 
 
-def settings_or_default(step: Step, settings: DecisionSettings | None, provider: str) -> DecisionSettings:
-    """The stored settings, or (unsaved) a plausible decision service named after the step."""
-    if settings is not None:
-        return settings
-    name = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", step.name) if part) or "Decision"
+def settings_or_default(way: DecisionWay, provider: str) -> DecisionSettings:
+    """The decision's stored settings, or (unsaved) a plausible decision service named after it."""
+    if way.settings is not None:
+        return way.settings
+    name = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", way.name) if part) or "Decision"
     return DecisionSettings(
-        step=step,
+        step=way.step,
+        variant=way.variant,
         decision_service_id=f"{provider}.{name}",
         decision_service_name=name,
         decision_service_version="1.0.0",

@@ -1,4 +1,5 @@
-"""How a decision step's executions are reported: one DecisionSettings per decision step.
+"""How a decision's executions are reported: one DecisionSettings per decision step, or per variant
+marked as a decision on a step with variants.
 
 The engine reads these rows as a :class:`~journeys.engine.decisions.DecisionSpec` (selectors); the
 field names follow it. The metadata switches carry IBM's names in their help text, since that is
@@ -7,9 +8,10 @@ what users of the decision runtime know them by.
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 
 from ..engine.decisions import DEFAULT_STACK_TRACE, DEFAULT_TOPIC
-from .journey import Step
+from .journey import Step, StepVariant
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 TOPIC_NAME = RegexValidator(r"^[A-Za-z0-9._-]{1,249}$", "Use letters, digits, '.', '_' and '-' only (at most 249).")
@@ -32,7 +34,11 @@ class DecisionSettings(models.Model):
         MILLISECONDS = "ms", "Epoch milliseconds"
         SECONDS = "s", "Epoch seconds"
 
-    step = models.OneToOneField(Step, on_delete=models.CASCADE, related_name="decision_settings")
+    # Always the step; on a step with variants, also the variant marked as a decision they belong to.
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="decision_settings")
+    variant = models.OneToOneField(
+        StepVariant, null=True, blank=True, on_delete=models.CASCADE, related_name="decision_settings"
+    )
     decision_service_id = models.CharField(max_length=200, help_text="Business id, e.g. samples.LoanValidation.")
     decision_service_name = models.CharField(max_length=200)
     decision_service_version = models.CharField(max_length=50)
@@ -71,6 +77,17 @@ class DecisionSettings(models.Model):
 
     class Meta:
         verbose_name_plural = "decision settings"
+        constraints = [
+            # One row per plain decision step; a variant's row is unique through its one-to-one field.
+            models.UniqueConstraint(
+                fields=["step"], condition=Q(variant__isnull=True), name="decision_settings_one_per_step"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.decision_service_name} {self.decision_service_version} ({self.step})"
+        return f"{self.decision_service_name} {self.decision_service_version} ({self.way})"
+
+    @property
+    def way(self) -> Step | StepVariant:
+        """The decision they describe: the variant, or the plain step."""
+        return self.variant if self.variant_id else self.step

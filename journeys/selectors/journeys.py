@@ -8,7 +8,8 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from ..access import journeys_visible_to
 from ..engine.decisions import DecisionSpec, Rule, sample_decision_json
 from ..engine.spec import ErrorRule, Incident, JourneySpec, Revenue, Step, Surge, Variant, Weighted
-from ..models import DecisionSettings, Journey, JourneyDestination, Membership, Run
+from ..models import DecisionSettings, Journey, JourneyDestination, Membership, Run, StepVariant
+from ..models import Step as StepRow
 
 
 def variant_from_row(v) -> Variant:
@@ -183,9 +184,14 @@ def journey_get_by_slug(slug: str) -> Journey:
     return Journey.objects.get(slug=slug)
 
 
-def decision_spec_from_settings(settings: DecisionSettings, *, step_index: int) -> DecisionSpec:
+def decision_spec_from_settings(
+    settings: DecisionSettings, *, step_index: int, variant_index: int | None = None
+) -> DecisionSpec:
+    """The settings as the engine reads them, for the step at ``step_index`` (and, on a step with
+    variants, its variant at ``variant_index``)."""
     return DecisionSpec(
         step=step_index,
+        variant=variant_index,
         decision_service_id=settings.decision_service_id,
         decision_service_name=settings.decision_service_name,
         decision_service_version=settings.decision_service_version,
@@ -211,42 +217,104 @@ def decision_spec_from_settings(settings: DecisionSettings, *, step_index: int) 
     )
 
 
-def journey_decisions(journey: Journey) -> list[tuple[DecisionSettings, DecisionSpec]]:
-    """The journey's decision steps that have settings, in step order, as rows and as engine specs."""
-    steps = list(journey.steps.all())
-    settings = {s.step_id: s for s in DecisionSettings.objects.filter(step__journey=journey)}
-    return [
-        (settings[step.pk], decision_spec_from_settings(settings[step.pk], step_index=index))
-        for index, step in enumerate(steps)
-        if step.is_decision and step.pk in settings
-    ]
+@dataclass(frozen=True)
+class DecisionWay:
+    """One decision of a journey: a plain step marked as a decision, or, on a step with variants, a
+    variant marked as one; with its indexes in the journey's spec and its settings (None: not set up)."""
+
+    step: StepRow
+    variant: StepVariant | None
+    step_index: int
+    variant_index: int | None
+    settings: DecisionSettings | None
+
+    @property
+    def name(self) -> str:
+        """As the Business Flow names it: a variant by its step and its own name ("Decision: Automated")."""
+        return f"{self.step.name}: {self.variant.name}" if self.variant is not None else self.step.name
+
+    @property
+    def event_type(self) -> str:
+        """Its event type: unique in the journey, so it names the decision (the settings page's URL)."""
+        return (self.variant or self.step).event_type
+
+    def spec(self, settings: DecisionSettings | None = None) -> DecisionSpec:
+        """``settings`` (default: its own) as the engine reads them for this decision."""
+        chosen = settings if settings is not None else self.settings
+        return decision_spec_from_settings(chosen, step_index=self.step_index, variant_index=self.variant_index)
 
 
-def journey_decision_steps(journey: Journey) -> list[dict]:
-    """The journey's decision steps in order, each with its DecisionSettings (None: not set up yet)."""
-    steps = list(journey.steps.filter(is_decision=True))
-    if not steps:
+def journey_decision_ways(journey: Journey) -> list[DecisionWay]:
+    """Every decision of the journey in order (a step's variants in theirs), each with its settings.
+
+    A step with variants is never a decision itself: its variants are. One query for a journey without
+    decisions, three with.
+    """
+    steps = list(
+        journey.steps.annotate(
+            variant_count=Count("variants"), decision_variants=Count("variants", filter=Q(variants__is_decision=True))
+        )
+    )
+    plain = [step for step in steps if step.is_decision and not step.variant_count]
+    branching = [step for step in steps if step.decision_variants]
+    if not plain and not branching:
         return []
-    settings = {s.step_id: s for s in DecisionSettings.objects.filter(step__in=steps).select_related("destination")}
-    return [{"step": step, "settings": settings.get(step.pk)} for step in steps]
+    variants: dict[int, list[StepVariant]] = {step.pk: [] for step in branching}
+    for variant in StepVariant.objects.filter(step__in=branching):
+        variants[variant.step_id].append(variant)
+    rows = DecisionSettings.objects.filter(step__journey=journey).select_related("destination")
+    of_step = {row.step_id: row for row in rows if row.variant_id is None}
+    of_variant = {row.variant_id: row for row in rows if row.variant_id is not None}
+    ways = []
+    for step_index, step in enumerate(steps):
+        if step.is_decision and not step.variant_count:
+            ways.append(DecisionWay(step, None, step_index, None, of_step.get(step.pk)))
+        for variant_index, variant in enumerate(variants.get(step.pk, ())):
+            if variant.is_decision:
+                ways.append(DecisionWay(step, variant, step_index, variant_index, of_variant.get(variant.pk)))
+    return ways
+
+
+def journey_decision_way(journey: Journey, event_type: str) -> DecisionWay | None:
+    """The journey's decision (step or variant) with this event type, or None."""
+    return next((way for way in journey_decision_ways(journey) if way.event_type == event_type), None)
+
+
+def journey_decisions(journey: Journey) -> list[tuple[DecisionSettings, DecisionSpec]]:
+    """The journey's decisions (steps and variants) that have settings, in order, as rows and as engine
+    specs: what is delivered and exported. A decision with none sends nothing: where its events would
+    go is part of its settings."""
+    return [(way.settings, way.spec()) for way in journey_decision_ways(journey) if way.settings is not None]
+
+
+def journey_decision_steps(journey: Journey) -> list[DecisionWay]:
+    """The journey's decisions, steps and variants, in order, each with its DecisionSettings (None: not
+    set up yet): the journey page's Decisions tab."""
+    return journey_decision_ways(journey)
 
 
 def journey_decision_samples(journey: Journey, *, at: datetime) -> list[dict]:
-    """For the preview: per decision step, a sample decision event as indented JSON."""
-    decisions = journey_decisions(journey)
-    if not decisions:
+    """For the preview: per decision (step or variant) with settings, a sample decision event as
+    indented JSON."""
+    ways = [way for way in journey_decision_ways(journey) if way.settings is not None]
+    if not ways:
         return []
     spec = journey_to_spec(journey)
     at_ms = round(at.timestamp() * 1000)
-    return [
-        {
-            "step": spec.steps[decision.step].name,
-            "settings": settings,
-            "monitoring_enabled": decision.business_monitoring_enabled,
-            "json": sample_decision_json(spec, decision, at_ms=at_ms),
-        }
-        for settings, decision in decisions
-    ]
+    return [decision_sample(spec, way, way.settings, way.spec(), at_ms=at_ms) for way in ways]
+
+
+def decision_sample(
+    spec: JourneySpec, way: DecisionWay, settings: DecisionSettings, decision: DecisionSpec, *, at_ms: int
+) -> dict:
+    """One sample for templates/journeys/_decision_sample.html."""
+    return {
+        "step": way.name,
+        "event_type": way.event_type,
+        "settings": settings,
+        "monitoring_enabled": decision.business_monitoring_enabled,
+        "json": sample_decision_json(spec, decision, at_ms=at_ms),
+    }
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from django.db import transaction
 
 from ..engine.decisionformat import decisions_from_dict
 from ..engine.decisions import DecisionSpec
-from ..models import DecisionSettings, Destination, Journey, JourneyDestination, Step
-from ..selectors.journeys import journey_to_spec
+from ..models import DecisionSettings, Destination, Journey, JourneyDestination, Step, StepVariant
+from ..selectors.journeys import journey_decision_ways, journey_to_spec
 from .destinations import destination_attach, destination_detach
 from .tenancy import audit_record
 
@@ -68,10 +68,45 @@ def _row_fields(decision: DecisionSpec) -> dict[str, Any]:
 
 
 def decisions_create(*, journey: Journey, decisions: Sequence[DecisionSpec]) -> list[DecisionSettings]:
-    """Give a new journey's decision steps their settings (``decisions`` index its steps), e.g. those a
-    journey file holds; the caller's transaction makes the journey and its settings one write."""
-    steps = list(journey.steps.all())
-    return [DecisionSettings.objects.create(step=steps[d.step], **_row_fields(d)) for d in decisions]
+    """Give a new journey's decisions their settings (``decisions`` index its steps, and the variant of a
+    step with variants), e.g. those a journey file holds; the caller's transaction makes the journey and
+    its settings one write."""
+    steps = list(journey.steps.prefetch_related("variants"))
+    rows = []
+    for d in decisions:
+        step = steps[d.step]
+        variant = None if d.variant is None else list(step.variants.all())[d.variant]
+        rows.append(DecisionSettings.objects.create(step=step, variant=variant, **_row_fields(d)))
+    return rows
+
+
+def decisions_kept_before_edit(*, journey: Journey) -> list[DecisionSettings]:
+    """The journey's decision settings, read before its steps are written anew (which deletes them):
+    hand them to :func:`decisions_restore_after_edit` once the new steps are there."""
+    return list(DecisionSettings.objects.filter(step__journey=journey).select_related("step", "variant"))
+
+
+def decisions_restore_after_edit(
+    *, journey: Journey, kept: list[DecisionSettings], actor=None
+) -> list[DecisionSettings]:
+    """Give each of ``kept`` back to the journey's decision with the same event type, a step or a variant
+    marked as a decision (so settings follow a decision step that became a variant, and back); drop the
+    others, as for a decision deleted or no longer marked. A Kafka destination that then receives none of
+    the journey's decision events is detached: it must not get the journey's own events instead."""
+    ways = {way.event_type: way for way in journey_decision_ways(journey)}
+    restored = []
+    for settings in kept:
+        way = ways.pop(settings.way.event_type, None)
+        if way is None:
+            continue
+        settings.pk, settings.step, settings.variant = None, way.step, way.variant
+        settings.save(force_insert=True)
+        restored.append(settings)
+    still_sent = {settings.destination_id for settings in restored}
+    dropped = {settings.destination_id for settings in kept if settings.destination_id not in still_sent}
+    for pair in JourneyDestination.objects.filter(journey=journey, destination_id__in=dropped - {None}):
+        destination_detach(journey_destination=pair, actor=actor)
+    return restored
 
 
 @transaction.atomic
@@ -118,21 +153,27 @@ def decision_destination_set(
 
 @transaction.atomic
 def decision_settings_save(
-    *, step: Step, values: dict[str, Any], destination: Destination | None, actor
+    *, step: Step, variant: StepVariant | None = None, values: dict[str, Any], destination: Destination | None, actor
 ) -> DecisionSettings:
-    """Create or update a decision step's settings from the settings page (``values``: EDITABLE_FIELDS),
-    and send its events to ``destination`` (None: nowhere). Raises ValueError for a destination that
-    cannot take them (see decision_destination_set), changing nothing."""
-    if not step.is_decision:
+    """Create or update the settings of a decision step, or of ``variant`` (a variant of ``step`` marked
+    as a decision), from the settings page (``values``: EDITABLE_FIELDS), and send its events to
+    ``destination`` (None: nowhere). Raises ValueError for a destination that cannot take them (see
+    decision_destination_set), changing nothing."""
+    if variant is not None:
+        if variant.step_id != step.pk:
+            raise ValueError(f"variant '{variant.name}' is not a variant of step '{step.name}'")
+        if not variant.is_decision:
+            raise ValueError(f"variant '{variant.name}' of step '{step.name}' is not marked as a decision")
+    elif not step.is_decision or step.variants.exists():
         raise ValueError(f"step '{step.name}' is not marked as a decision")
-    settings = DecisionSettings.objects.filter(step=step).first() or DecisionSettings(step=step)
+    settings = DecisionSettings.objects.filter(step=step, variant=variant).first()
+    settings = settings or DecisionSettings(step=step, variant=variant)
     for name in EDITABLE_FIELDS:
         setattr(settings, name, values[name])
     settings.save()
     if settings.destination_id != (destination.pk if destination else None):
         decision_destination_set(settings=settings, destination=destination, actor=actor)
     journey = step.journey
-    audit_record(
-        actor=actor, tenant=journey.tenant, action="decision.updated", target=journey, details={"step": step.name}
-    )
+    details = {"step": step.name} if variant is None else {"step": step.name, "variant": variant.name}
+    audit_record(actor=actor, tenant=journey.tenant, action="decision.updated", target=journey, details=details)
     return settings

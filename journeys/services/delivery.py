@@ -24,6 +24,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from bizflow_studio.logs import log_context, log_context_update
+
 from ..engine.compiled import compile_journey
 from ..engine.encode import regroup
 from ..engine.generator import to_epoch_ms
@@ -51,6 +53,7 @@ BACKFILL_HOURS = 24
 # destination sets no max_event_age_hours: Dynatrace drops events older than 24 hours at ingest.
 KIND_MAX_EVENT_AGE_HOURS = {"dynatrace": 24}
 MAX_ERROR_TEXT = 2000
+HEALTH_WRITE_SECONDS = 30  # a destination's last success is kept to within this
 
 
 @dataclass
@@ -168,16 +171,22 @@ def delivery_run(
 
     ``budget_seconds`` bounds the run (a long backfill hands over to a next run: ``more`` is True).
     """
+    with log_context(journey_destination=journey_destination_id):
+        return _delivery_run(journey_destination_id, now=now, kind=kind, budget_seconds=budget_seconds)
+
+
+def _delivery_run(journey_destination_id: int, *, now: datetime, kind: str, budget_seconds: float | None):
     token = uuid.uuid4().hex
-    if not JourneyDestination.objects.filter(pk=journey_destination_id).exists():
-        return DeliveryOutcome(None)
     if not _claim(journey_destination_id, token):
+        if not JourneyDestination.objects.filter(pk=journey_destination_id).exists():
+            return DeliveryOutcome(None)
         reason = "another run of this journey and destination was in progress"
         return DeliveryOutcome(_skipped_run(journey_destination_id, kind, reason))
     try:
         pair = JourneyDestination.objects.select_related("journey__tenant", "destination").get(
             pk=journey_destination_id
         )
+        log_context_update(journey=pair.journey.slug, destination=pair.destination_id)
         reason = _why_not_deliverable(pair)
         if reason:
             return DeliveryOutcome(_skipped_run(pair.pk, kind, reason))
@@ -187,6 +196,7 @@ def delivery_run(
         run = Run.objects.create(
             journey_destination=pair, kind=kind, window_start=_ms_to_datetime(pair.cursor_ms), started_at=timezone.now()
         )
+        log_context_update(run=run.pk)
         _record_interrupted(pair=pair, current=run)
         job = _Job(pair=pair, run=run, token=token, now=now, budget_seconds=budget_seconds)
         return job.execute()
@@ -417,8 +427,17 @@ class _Job:
                 destination.update(slow_read_timeout=earned)
         pair = JourneyDestination.objects.filter(pk=self.pair.pk, lock_token=self.token)
         if error is None:
-            destination.update(last_success_at=now)
-            pair.update(retry_not_before=None)
+            # Many pairs share a destination: its row is written at most every HEALTH_WRITE_SECONDS,
+            # not by every run, so that workers do not queue for its lock.
+            stale = now - timedelta(seconds=HEALTH_WRITE_SECONDS)
+            outdated = (
+                Q(last_success_at__isnull=True)
+                | Q(last_success_at__lt=stale)
+                | Q(last_error_at__gte=F("last_success_at"))  # an error since: say at once that it works again
+            )
+            destination.filter(outdated).update(last_success_at=now)
+            if self.pair.retry_not_before is not None:
+                pair.update(retry_not_before=None)
             return
         message = error.message[:MAX_ERROR_TEXT]
         destination.update(last_error_at=now, last_error=message)

@@ -9,7 +9,8 @@ from django.db import transaction
 from ..engine.jsonformat import spec_to_dict
 from ..engine.spec import JourneySpec
 from ..models import Journey, Tenant
-from ..selectors.journeys import journey_to_spec
+from ..selectors.journeys import journey_decisions, journey_to_spec
+from .decisions import decisions_create
 from .journeys import journey_create_from_spec, journey_replace_contents
 from .tenancy import audit_record
 
@@ -24,7 +25,7 @@ def journey_save_from_editor(
     if journey is None:
         return journey_create_from_spec(spec=spec, owner=actor, tenant=tenant, description=description)
     before = spec_to_dict(journey_to_spec(journey), description=journey.description)
-    journey_replace_contents(journey=journey, spec=spec)
+    journey_replace_contents(journey=journey, spec=spec, actor=actor)
     if journey.description != description:
         journey.description = description
         journey.save(update_fields=["description", "updated_at"])
@@ -57,7 +58,11 @@ def journey_duplicate(*, journey: Journey, actor, tenant: Tenant | None = None) 
     tenant = tenant or journey.tenant
     spec = journey_to_spec(journey)
     copy = replace(spec, name=_copy_name(spec.name, tenant))
-    return journey_create_from_spec(spec=copy, owner=actor, tenant=tenant, description=journey.description)
+    duplicate = journey_create_from_spec(spec=copy, owner=actor, tenant=tenant, description=journey.description)
+    # Its decisions keep their settings; where their events go (a destination of the journey's tenant)
+    # is chosen again for the copy, as for any new journey.
+    decisions_create(journey=duplicate, decisions=[decision for _, decision in journey_decisions(journey)])
+    return duplicate
 
 
 @transaction.atomic

@@ -5,7 +5,6 @@ from django.utils.text import slugify
 
 from ..engine.spec import JourneySpec, ensure_valid
 from ..models import (
-    DecisionSettings,
     ErrorRule,
     Host,
     Incident,
@@ -17,6 +16,7 @@ from ..models import (
     Surge,
     Tenant,
 )
+from .decisions import decisions_kept_before_edit, decisions_restore_after_edit
 from .quotas import ensure_volume_allowed
 from .tenancy import Role, audit_record, ensure_can_create_in, tenant_default_for_user
 
@@ -174,15 +174,15 @@ def journey_create_from_spec(
 
 
 @transaction.atomic
-def journey_replace_contents(*, journey: Journey, spec: JourneySpec) -> Journey:
+def journey_replace_contents(*, journey: Journey, spec: JourneySpec, actor=None) -> Journey:
     """Overwrite a journey's fields and rows with ``spec`` in one transaction (all or nothing)."""
     ensure_valid(spec)
     ensure_volume_allowed(tenant=journey.tenant, journeys_per_day=spec.journeys_per_day)
     for name, value in _scalar_fields(spec).items():
         setattr(journey, name, value)
     journey.save()
-    # Decision settings belong to a step: keep those whose step (by event type) is still a decision.
-    kept = list(DecisionSettings.objects.filter(step__journey=journey).select_related("step"))
+    # Decision settings belong to a step or variant: keep those whose decision (by event type) is still one.
+    kept = decisions_kept_before_edit(journey=journey)
     for related in (
         journey.surges,
         journey.incidents,
@@ -194,9 +194,5 @@ def journey_replace_contents(*, journey: Journey, spec: JourneySpec) -> Journey:
     ):
         related.all().delete()
     _write_rows(journey, spec)
-    decision_steps = {step.event_type: step for step in journey.steps.filter(is_decision=True)}
-    for settings in kept:
-        if settings.step.event_type in decision_steps:
-            settings.pk, settings.step = None, decision_steps[settings.step.event_type]
-            settings.save()
+    decisions_restore_after_edit(journey=journey, kept=kept, actor=actor)
     return journey

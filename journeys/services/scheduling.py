@@ -15,7 +15,7 @@ from ..selectors.delivery import due_pair_ids
 from ..selectors.journeys import journey_to_spec
 from .delivery import delivery_catch_up, pair_start
 from .probes import destination_probe_request, probe_wanted
-from .queue import enqueue_delivery, enqueue_probe
+from .queue import enqueue_deliveries, enqueue_delivery, enqueue_probe
 from .tenancy import audit_record
 
 
@@ -87,6 +87,16 @@ def delivery_tick(*, now: datetime, owner=None) -> list[Run]:
     for pair_id in due_pair_ids(now=now, owner=owner):
         runs.extend(delivery_catch_up(journey_destination_id=pair_id, now=now))
     return runs
+
+
+def scheduling_pass(*, now: datetime, replay: bool = False, owner=None, queue: str | None = None) -> int:
+    """The scheduler pass: find the due pairs (one query) and queue one delivery task each (in bulk).
+
+    Nothing per pair happens here: each run's work is a worker's. ``replay``: the runs deliver up to
+    ``now`` rather than up to their worker's clock. ``owner`` and ``queue`` are for benchmarks.
+    """
+    pair_ids = due_pair_ids(now=now, owner=owner)
+    return enqueue_deliveries(journey_destination_ids=pair_ids, now=now.isoformat() if replay else None, queue=queue)
 
 
 def runs_prune(*, older_than_days: int, now: datetime | None = None) -> int:

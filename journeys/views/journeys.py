@@ -265,8 +265,8 @@ def journey_preview(request: HttpRequest, slug: str) -> HttpResponse:
             preview.hours_svg(fc.events_per_hour_of_day, timezone=spec.timezone, surges=fc.surges)
         ),
         "sample": preview.sample_journeys(spec, fc, now=now),
-        # Beside the business events: what each decision step sends to Kafka.
-        "has_decision_steps": any(step.is_decision for step in spec.steps),
+        # Beside the business events: what each decision (a step, or a variant marked as one) sends to Kafka.
+        "has_decision_steps": any(way.is_decision for step in spec.steps for way in step.ways()),
         "decision_samples": journey_decision_samples(journey, at=now),
         "step_rows": preview.step_rows(fc),
         "endings": preview.endings(fc),

@@ -21,10 +21,13 @@ from tests.delivery.conftest import CLUSTERED, T0
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.journeys import journey_create_from_spec
 from journeys.services.scheduling import journey_activate
+from journeys.services.tenancy import tenant_create
 
 user = get_user_model().objects.create_user("alice")
-journey = journey_create_from_spec(spec=replace(CLUSTERED, journeys_per_day=200_000), owner=user)
-destination = destination_create(owner=user, name="Files", kind="file", config={"fsync": False})
+# Above a new tenant's default volume cap, on purpose: a busy journey.
+tenant = tenant_create(name="Busy", owner=user, events_per_day_cap=None, journeys_per_day_cap=None)
+journey = journey_create_from_spec(spec=replace(CLUSTERED, journeys_per_day=200_000), owner=user, tenant=tenant)
+destination = destination_create(owner=user, tenant=tenant, name="Files", kind="file", config={"fsync": False})
 pair = destination_attach(journey=journey, destination=destination)
 journey_activate(journey=journey, user=user, now=T0)
 print(pair.pk, journey.slug)

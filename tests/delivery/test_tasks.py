@@ -16,17 +16,28 @@ from journeys.services.tenancy import tenant_default_for_user
 from .conftest import CLUSTERED
 
 
-@pytest.fixture
-def queued(monkeypatch):
-    """Tasks sent through apply_async, recorded instead of going to the broker."""
+def recording(monkeypatch, task) -> list:
+    """Tasks sent through ``task.apply_async``, recorded instead of going to the broker."""
     sent = []
-    monkeypatch.setattr(
-        tasks.deliver_journey_destination, "apply_async", lambda args, **options: sent.append((args, options))
-    )
+
+    def record(args, kwargs=None, producer=None, **options):
+        sent.append((args, {**(kwargs or {}), **options}))
+
+    monkeypatch.setattr(task, "apply_async", record)
     return sent
 
 
-def test_it_fans_out_one_delivery_per_due_pair(queued, settings, alice, journey, pair, destination):
+@pytest.fixture
+def queued(monkeypatch):
+    return recording(monkeypatch, tasks.deliver_journey_destination)
+
+
+@pytest.fixture
+def shares(monkeypatch):
+    return recording(monkeypatch, tasks.deliver_journey_destinations)
+
+
+def test_it_queues_one_share_with_every_due_pair(shares, settings, alice, journey, pair, destination):
     journey_activate(journey=journey, user=alice)
     paused = journey_create_from_spec(spec=CLUSTERED, owner=alice)
     destination_attach(journey=paused, destination=destination)
@@ -39,7 +50,54 @@ def test_it_fans_out_one_delivery_per_due_pair(queued, settings, alice, journey,
     count = tasks.schedule_due_runs()
 
     assert count == 1
-    assert queued == [((pair.pk,), {"expires": settings.BIZFLOW_TICK_SECONDS})]
+    assert shares == [(([pair.pk],), {"expires": settings.BIZFLOW_TICK_SECONDS})]
+
+
+def test_it_splits_the_pass_into_shares_of_the_set_size(shares, settings, alice, destination):
+    settings.BIZFLOW_PASS_SHARE_PAIRS = 2
+    pairs = []
+    for _ in range(5):
+        journey = journey_create_from_spec(spec=CLUSTERED, owner=alice)
+        pairs.append(destination_attach(journey=journey, destination=destination).pk)
+        journey_activate(journey=journey, user=alice)
+
+    assert tasks.schedule_due_runs(now="2026-11-20T12:05:00+00:00") == 5
+
+    assert [args[0] for args, _ in shares] == [pairs[0:2], pairs[2:4], pairs[4:]]
+    assert {options["now"] for _, options in shares} == {"2026-11-20T12:05:00+00:00"}
+
+
+def test_a_share_runs_each_of_its_pairs_and_a_failure_stops_none_of_the_others(
+    monkeypatch, queued, alice, journey, pair, recorder
+):
+    journey_activate(journey=journey, user=alice)
+    ran = []
+
+    def run(pair_id, kind, now):
+        ran.append(pair_id)
+        if pair_id == -1:
+            raise RuntimeError("unexpected")
+        return real(pair_id, kind, now)
+
+    real = tasks.deliver_journey_destination.run
+    monkeypatch.setattr(tasks.deliver_journey_destination, "run", run)
+
+    tasks.deliver_journey_destinations([-1, pair.pk, 123456])
+
+    assert ran == [-1, pair.pk, 123456]
+    assert list(Run.objects.values_list("journey_destination_id", "outcome")) == [(pair.pk, Run.Outcome.SUCCESS)]
+
+
+def test_a_share_past_its_budget_hands_the_rest_to_a_fresh_share(
+    shares, queued, settings, alice, journey, pair, recorder
+):
+    settings.BIZFLOW_RUN_BUDGET_SECONDS = 0
+    journey_activate(journey=journey, user=alice)
+
+    tasks.deliver_journey_destinations([pair.pk, 7, 8], now="2026-11-20T12:05:00+00:00")
+
+    assert Run.objects.filter(journey_destination=pair).count() == 1  # the first pair always runs
+    assert shares == [(([7, 8],), {"now": "2026-11-20T12:05:00+00:00"})]
 
 
 def test_it_hands_a_long_backfill_to_a_fresh_task(queued, settings, alice, journey, pair, recorder):

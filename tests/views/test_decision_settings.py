@@ -225,7 +225,7 @@ def test_it_has_no_page_for_a_step_that_is_not_a_decision(client, team, loans):
 def test_the_preview_shows_the_decision_event_beside_the_business_events(client, team, loans):
     preview = reverse("journey_preview", args=[loans.slug])
     html = logged_in(client, team.victor).get(preview).content.decode()
-    assert 'id="decision-samples"' in html and "No decision step has decision settings yet" in html
+    assert 'id="decision-samples"' in html and "No decision step or variant has decision settings yet" in html
 
     decisions_replace_from_document(journey=loans, document=loan_decisions_document())
     html = client.get(preview).content.decode()

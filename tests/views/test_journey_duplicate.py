@@ -1,9 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from journeys.models import Journey
+from journeys.models import DecisionSettings, Journey
+from journeys.services.imports import journey_export_dict, journey_import_text
 
-from .conftest import export_of
+from .conftest import EXAMPLES, export_of
 
 
 def test_it_copies_everything_under_a_new_name(alice_client, alice, retail):
@@ -33,3 +34,14 @@ def test_it_lets_no_one_else_duplicate(client, retail, user, request):
     client.force_login(request.getfixturevalue(user))
     assert client.post(reverse("journey_duplicate", args=[retail.slug])).status_code == 404
     assert Journey.objects.count() == 1
+
+
+def test_it_copies_the_decision_settings_but_not_where_their_events_go(alice_client, alice):
+    loan = journey_import_text(text=(EXAMPLES / "loan-validation.json").read_text(), owner=alice)
+    assert DecisionSettings.objects.filter(step__journey=loan).exists()  # the example holds settings
+
+    alice_client.post(reverse("journey_duplicate", args=[loan.slug]))
+
+    copy = Journey.objects.exclude(pk=loan.pk).get()
+    assert {**journey_export_dict(copy), "name": loan.name} == journey_export_dict(loan)
+    assert not DecisionSettings.objects.filter(step__journey=copy, destination__isnull=False).exists()
