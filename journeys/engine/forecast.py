@@ -51,7 +51,12 @@ from journeys.engine.spec import DAYS_PER_WEEK, Incident, JourneySpec, Surge, Va
 # A fixed instant to read a zone's standard offset at, so the forecast never depends on today.
 _OFFSET_REFERENCE = datetime(2025, 1, 15, tzinfo=UTC)
 
-DST_NOTE = "Hours are read at a fixed offset from UTC: daylight saving time shifts are ignored."
+# Only for a zone that changes its clocks: the hours of day are local either way, and the events follow the
+# local clock, summer time included; only the forecast's UTC hours use the zone's standard offset.
+DST_NOTE = (
+    "The events follow {zone}'s clock, daylight saving time included; the forecast's UTC hours use its standard "
+    "offset, so in summer time they are an hour off."
+)
 INCIDENT_NOTE = "Incidents apply only inside their time windows and are not included in the numbers above."
 SURGE_NOTE = "Absolute surges apply only inside their time windows and are not included in the numbers above."
 
@@ -243,7 +248,7 @@ def forecast(spec: JourneySpec) -> Forecast:
     offset = _standard_offset_minutes(spec.timezone)
     # Local time is UTC plus the offset, so UTC minute u holds what local minute u + offset holds.
     starts_utc, events_utc = np.roll(starts_local, -offset), np.roll(events_local, -offset)
-    notes = [DST_NOTE]
+    notes = [DST_NOTE.format(zone=spec.timezone)] if _observes_dst(spec.timezone) else []
     if spec.incidents:
         notes.append(INCIDENT_NOTE)
     if any(not surge.is_daily for surge in spec.surges):
@@ -442,6 +447,16 @@ def _standard_offset_minutes(timezone: str) -> int:
         return 0
     offset = moment.utcoffset() - (moment.dst() or timedelta(0))
     return round(offset.total_seconds() / 60)
+
+
+def _observes_dst(timezone: str) -> bool:
+    """Whether the zone's clocks are set forward for part of the year (as of the reference year)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    months = (_OFFSET_REFERENCE, _OFFSET_REFERENCE.replace(month=7))
+    return any(moment.astimezone(zone).dst() for moment in months)
 
 
 def _surge(surge: Surge) -> SurgeForecast:

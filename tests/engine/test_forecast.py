@@ -364,3 +364,19 @@ def test_it_forecasts_a_long_journey_quickly():
         best = min(best, time.perf_counter() - started)
 
     assert best < 0.05
+
+
+@pytest.mark.parametrize(
+    ("zone", "noted"),
+    [("UTC", False), ("Asia/Tokyo", False), ("Europe/London", True), ("Australia/Sydney", True)],
+)
+def test_it_notes_the_standard_offset_only_for_a_zone_that_changes_its_clocks(zone, noted):
+    result = forecast(journey(Step("Order", "order.placed"), Step("Pay", "order.paid"), timezone=zone))
+
+    dst = [note for note in result.notes if "daylight saving" in note]
+    assert bool(dst) is noted
+    if noted:  # the events follow the local clock; only the forecast's UTC hours use the standard offset
+        assert dst == [
+            f"The events follow {zone}'s clock, daylight saving time included; the forecast's UTC hours use its "
+            "standard offset, so in summer time they are an hour off."
+        ]
