@@ -205,3 +205,21 @@ def test_it_reads_the_ceilings_from_the_settings(admin_client, settings):
     errors = response.context["adminform"].form.errors["journeys_per_day"]
     assert "must be at most 500 journeys per day" in errors[0]
     assert unchanged()
+
+
+def test_it_checks_the_whole_journey_as_saved_and_keeps_nothing_it_refuses(admin_client, settings):
+    # Each row is fine on its own; together they break a rule that spans rows: a journey lasting about
+    # five days counts five times against a volume ceiling of 1,000 journeys per day.
+    settings.BIZFLOW_MAX_JOURNEYS_PER_DAY = 1_000
+    Tenant.objects.update(journeys_per_day_cap=None)
+    steps = [
+        {"name": "Place order", "event_type": "order.placed"},
+        {"name": "Pay", "event_type": "order.paid", "min_delay_hours": "100", "max_delay_hours": "120"},
+    ]
+
+    response = add(admin_client, journey_fields={"journeys_per_day": "600"}, steps=steps)
+
+    assert response.status_code == 302  # back to the form, with the reason
+    page = admin_client.get(response.url).content.decode()
+    assert "Nothing was saved" in page and "must be at most" in page
+    assert unchanged()

@@ -1,7 +1,8 @@
 """The Django admin for journeys: every bad value gets a message next to it.
 
 The browser editor validates the whole journey through the engine; here each inline formset checks
-its own rows with the same engine rules, so the admin never saves a journey the engine would refuse.
+its own rows with the same engine rules (errors beside the fields), and the journey as saved is then
+validated whole, so the admin never keeps a journey the engine would refuse.
 """
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,12 +11,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
+from django.http import HttpResponseRedirect
 
 from ..engine.limits import limit_problems
-from ..engine.spec import InvalidJourney, JourneySpec, SpecError, validate_step
+from ..engine.spec import InvalidJourney, JourneySpec, SpecError, ensure_valid, validate_step
 from ..engine.spec import Step as StepSpec
 from ..models import ErrorRule, Host, Incident, Journey, Location, SegmentValue, Step
-from ..selectors.journeys import variant_from_row
+from ..selectors.journeys import journey_to_spec, variant_from_row
 from ..services.editing import journey_delete
 from ..services.quotas import volume_problems
 from ..services.scheduling import journey_pause, journey_resume
@@ -205,6 +207,20 @@ class JourneyAdmin(admin.ModelAdmin):
         audit_admin_change(
             request, obj, action="journey.updated", tenant=obj.tenant, details={"changed": form.changed_data}
         )
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # The journey as saved goes through the engine's one validation, as the site's editor does, so a
+        # rule that spans rows (a journey's length against the volume ceiling, steps with their
+        # variants) holds here too. A refusal undoes the whole change: the admin's view is atomic.
+        ensure_valid(journey_to_spec(form.instance))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except InvalidJourney as exc:
+            messages.error(request, f"Nothing was saved: {exc}")
+            return HttpResponseRedirect(request.get_full_path())
 
     def delete_model(self, request, obj) -> None:
         journey_delete(journey=obj, actor=request.user)
