@@ -9,6 +9,24 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
+
+
+# The suite's SQLite database lives in memory, and the live server shares the test's one connection
+# with it. Django's threaded server would answer a page's parallel htmx requests on that connection
+# from several threads at once, which SQLite refuses at random ("bad parameter or other API misuse",
+# sessions lost). One request at a time keeps the connection to one thread; Django then answers with
+# "Connection: close", so the browser never waits on a kept-alive connection.
+class SerialWSGIServer(WSGIServer):
+    """Django's server answering one request at a time, in the live server's thread (whose connections
+    the thread has already set to the test's)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialWSGIServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
