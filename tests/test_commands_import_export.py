@@ -245,7 +245,8 @@ def test_it_lists_a_volume_above_the_tenants_cap_as_a_problem(tenants):
     tenants["acme"].save()
     out, err = StringIO(), StringIO()
 
-    with pytest.raises(CommandError, match="was not imported: journeys_per_day: Acme allows at most 1 journeys per day"):
+    refusal = "was not imported: journeys_per_day: Acme allows at most 1 journeys per day"
+    with pytest.raises(CommandError, match=refusal):
         call_command("import_journey", str(EXAMPLES[0]), "--tenant", "acme", stdout=out, stderr=err)
 
     assert err.getvalue() == ""
