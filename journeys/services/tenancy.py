@@ -174,7 +174,11 @@ def invitation_create(*, tenant: Tenant, user, role: str, actor) -> Invitation:
 
 def _answer(invitation: Invitation, user) -> Invitation:
     # Locked and re-read, so an invitation answered twice at once is answered once.
-    locked = Invitation.objects.select_for_update().select_related("tenant", "invited_by").filter(pk=invitation.pk)
+    locked = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("tenant", "invited_by")
+        .filter(pk=invitation.pk)
+    )
     locked = locked.first()
     if locked is None or locked.user_id != user.pk:
         raise Invitation.DoesNotExist("no such invitation for this user")
