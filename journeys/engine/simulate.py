@@ -3,6 +3,10 @@
 Each block draws from its own random stream, seeded by (journey seed, block number), and the draws
 are made in a fixed order. So a block's journeys are the same whichever range asked for them: this is
 what makes generation deterministic and split-invariant.
+
+At low volume a block holds a handful of journeys, and its cost is the fixed cost of each numpy call
+and random draw rather than the arithmetic: hence the single code kept for a whole emission, and the
+steps without errors that skip the error bookkeeping.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ def block_rng(seed: int, block: int) -> np.random.Generator:
 def _pick(rng: np.random.Generator, cumulative: np.ndarray | None, n: int) -> np.ndarray:
     if cumulative is None:
         return np.full(n, -1, np.int16)
-    return np.searchsorted(cumulative, rng.random(n), side="right").astype(np.int16)
+    return cumulative.searchsorted(rng.random(n), side="right").astype(np.int16)
 
 
 def _delays(rng: np.random.Generator, way: CompiledWay, n: int) -> np.ndarray:
@@ -60,20 +64,48 @@ class _Emitter:
     def __init__(self, n: int, keep: tuple[int, int] | None = None):
         self.seq = np.zeros(n, np.int16)
         self.keep = keep
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.journeys: list[np.ndarray] = []
+        self.timestamps: list[np.ndarray] = []
+        self.type_codes: list[np.ndarray | int] = []  # one code for a whole emission, or one per event
+        self.seqs: list[np.ndarray] = []
 
     def emit(self, journeys: np.ndarray, ts: np.ndarray, type_codes: np.ndarray | int) -> None:
         if journeys.size == 0:
             return
-        codes = np.broadcast_to(np.asarray(type_codes, np.int16), journeys.shape)
-        seq = self.seq[journeys].copy()
-        self.seq[journeys] += 1
+        seq = self.seq[journeys]
+        self.seq[journeys] = seq + 1
         if self.keep is not None:
             kept = (journeys >= self.keep[0]) & (journeys < self.keep[1])
-            journeys, ts, codes, seq = journeys[kept], ts[kept], codes[kept], seq[kept]
+            journeys, ts, seq = journeys[kept], ts[kept], seq[kept]
+            if isinstance(type_codes, np.ndarray):
+                type_codes = type_codes[kept]
             if journeys.size == 0:
                 return
-        self.parts.append((journeys, ts, codes, seq))
+        self.journeys.append(journeys)
+        self.timestamps.append(ts)
+        self.type_codes.append(type_codes)
+        self.seqs.append(seq)
+
+    def sorted_columns(self) -> tuple[np.ndarray, ...] | None:
+        """(journey, timestamp, type code, seq) of every kept event, sorted by (timestamp, journey, seq);
+        None when there is none."""
+        if not self.journeys:
+            return None
+        j, ts, seq = np.concatenate(self.journeys), np.concatenate(self.timestamps), np.concatenate(self.seqs)
+        codes = _codes_column(self.type_codes, [part.size for part in self.journeys])
+        order = np.lexsort((seq, j, ts))
+        return j[order], ts[order], codes[order], seq[order]
+
+
+def _codes_column(codes: list[np.ndarray | int], sizes: list[int]) -> np.ndarray:
+    """The int16 type code of every event: each part's single code repeated, or the part's own codes."""
+    column = np.repeat(np.array([code if isinstance(code, int) else -1 for code in codes], np.int16), sizes)
+    first = 0
+    for code, size in zip(codes, sizes, strict=True):
+        if not isinstance(code, int):
+            column[first : first + size] = code
+        first += size
+    return column
 
 
 def _kept_journeys(start: np.ndarray, from_ms: int | None, count: int | None) -> tuple[int, int] | None:
@@ -92,7 +124,7 @@ def _run_step(journey, step: CompiledStep, rng, alive, prev, start, emitter: _Em
     if step.index == 0:
         idx = np.arange(alive.size)
     else:
-        idx = np.flatnonzero(alive)
+        idx = alive.nonzero()[0]
         if step.take_probability < 1:
             idx = idx[rng.random(idx.size) < step.take_probability]  # the others skip: no event, no time
         if step.drop_probability > 0:
@@ -110,18 +142,13 @@ def _run_step(journey, step: CompiledStep, rng, alive, prev, start, emitter: _Em
 
 def _run_way(journey, way: CompiledWay, first: bool, rng, idx, alive, prev, start, emitter: _Emitter) -> None:
     ts = start[idx] if first else prev[idx] + _delays(rng, way, idx.size)
-    error_code = np.full(idx.size, -1, np.int16)
-    if way.error_cumulative.size:
-        which = np.searchsorted(way.error_cumulative, rng.random(idx.size), side="right")
-        failed = which < way.error_cumulative.size
-        error_code[failed] = np.asarray(way.error_type_codes, np.int16)[which[failed]]
-    for incident in way.incidents:  # on top of the normal errors, inside its window only
-        hit = (rng.random(idx.size) < incident.probability) & _in_window(journey, incident, ts)
-        error_code[hit] = incident.type_code
-    failed = error_code >= 0
-    emitter.emit(idx[failed], ts[failed], error_code[failed])
-    alive[idx[failed]] = False
-    idx, ts = idx[~failed], ts[~failed]
+    error_code = _error_codes(journey, way, rng, ts)
+    if error_code is not None:
+        failed = error_code >= 0
+        if failed.any():
+            emitter.emit(idx[failed], ts[failed], error_code[failed])
+            alive[idx[failed]] = False
+            idx, ts = idx[~failed], ts[~failed]
     emitter.emit(idx, ts, way.type_code)
     prev[idx] = ts
     if way.ends_journey:  # an end state: after its events, loops included
@@ -134,6 +161,21 @@ def _run_way(journey, way: CompiledWay, first: bool, rng, idx, alive, prev, star
             ts = ts + _delays(rng, way, idx.size)
             emitter.emit(idx, ts, way.type_code)
             prev[idx] = ts
+
+
+def _error_codes(journey, way: CompiledWay, rng, ts: np.ndarray) -> np.ndarray | None:
+    """Each event's error type code (-1: no error); None when the way can fail in no way at all."""
+    if not way.error_cumulative.size and not way.incidents:
+        return None
+    error_code = np.full(ts.size, -1, np.int16)
+    if way.error_cumulative.size:
+        which = np.searchsorted(way.error_cumulative, rng.random(ts.size), side="right")
+        failed = which < way.error_cumulative.size
+        error_code[failed] = np.asarray(way.error_type_codes, np.int16)[which[failed]]
+    for incident in way.incidents:  # on top of the normal errors, inside its window only
+        hit = (rng.random(ts.size) < incident.probability) & _in_window(journey, incident, ts)
+        error_code[hit] = incident.type_code
+    return error_code
 
 
 def _start_times(journey: CompiledJourney, rng: np.random.Generator, block: int) -> np.ndarray:
@@ -179,11 +221,10 @@ def simulate_block(
     alive, prev, emitter = np.ones(n, bool), start.copy(), _Emitter(n, _kept_journeys(start, from_ms, count))
     for step in journey.steps:
         _run_step(journey, step, rng, alive, prev, start, emitter)
-    if not emitter.parts:
+    events = emitter.sorted_columns()
+    if events is None:
         return EventColumns.empty()
-    j, ts, codes, seq = (np.concatenate(cols) for cols in zip(*emitter.parts, strict=True))
-    order = np.lexsort((seq, j, ts))
-    j, ts, codes, seq = j[order], ts[order], codes[order], seq[order]
+    j, ts, codes, seq = events
     event_id = event_base[j]
     event_id[:, 14] = (seq >> 8).astype(np.uint8)  # fold the event's position into the journey's id base
     event_id[:, 15] = (seq & 0xFF).astype(np.uint8)
