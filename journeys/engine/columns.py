@@ -32,18 +32,16 @@ class EventColumns:
         return len(self.ts_ms)
 
     def take(self, index) -> EventColumns:
-        return EventColumns(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+        return EventColumns(*(getattr(self, name)[index] for name in _COLUMNS))
 
     def copy(self) -> EventColumns:
-        return EventColumns(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+        return EventColumns(*(getattr(self, name).copy() for name in _COLUMNS))
 
     @staticmethod
     def concat(parts: list[EventColumns]) -> EventColumns:
         if len(parts) == 1:
             return parts[0]
-        return EventColumns(
-            **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(EventColumns)}
-        )
+        return EventColumns(*(np.concatenate([getattr(p, name) for p in parts]) for name in _COLUMNS))
 
     @staticmethod
     def empty() -> EventColumns:
@@ -60,3 +58,6 @@ class EventColumns:
             host=np.empty(0, np.int16),
             revenue_cents=np.empty(0, np.int64),
         )
+
+
+_COLUMNS = tuple(f.name for f in fields(EventColumns))  # in the order the constructor takes them
