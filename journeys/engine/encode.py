@@ -197,13 +197,9 @@ def _joined(columns: list[np.ndarray | None]) -> np.ndarray | None:
 
 def _runs(positions: np.ndarray) -> list[tuple[int, int, int]]:
     """(destination, source, width) for each run of consecutive destination columns."""
-    runs: list[tuple[int, int, int]] = []
-    for src, dst in enumerate(positions.tolist()):
-        if runs and runs[-1][0] + runs[-1][2] == dst:
-            runs[-1] = (runs[-1][0], runs[-1][1], runs[-1][2] + 1)
-        else:
-            runs.append((dst, src, 1))
-    return runs
+    firsts = [0] + (np.flatnonzero(np.diff(positions) != 1) + 1).tolist()
+    ends = firsts[1:] + [len(positions)]
+    return [(int(positions[a]), a, b - a) for a, b in zip(firsts, ends, strict=True)]
 
 
 def regroup(batches, max_events: int | None):
@@ -227,13 +223,11 @@ def regroup(batches, max_events: int | None):
         yield EncodedBatch.concat(pending)
 
 
-def _padded(rows: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """A NUL-padded (len(rows), longest) uint8 table and each row's length."""
-    width = max((len(r) for r in rows), default=0) or 1
-    table = np.zeros((len(rows), width), np.uint8)
-    for i, row in enumerate(rows):
-        table[i, : len(row)] = np.frombuffer(row, np.uint8)
-    return table, np.array([len(r) for r in rows], np.int64)
+def _padded(rows: list[bytes], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """A NUL-padded (len(rows), width) uint8 table and each row's length; no row may be longer than ``width``."""
+    width = width or 1
+    strings = np.array(rows, f"S{width}")  # numpy pads each row with NULs
+    return strings.view(np.uint8).reshape(len(rows), width), np.strings.str_len(strings).astype(np.int64)
 
 
 def _place(out: np.ndarray, offset: np.ndarray, content: np.ndarray, lengths: np.ndarray) -> None:
@@ -321,7 +315,8 @@ class Encoder:
             rows = [b""]
             for index in group:
                 rows = [row + value for row in rows for value in dimensions[index]]
-            tables.append((group, *_padded(rows)))
+            longest = sum(max(map(len, dimensions[index])) for index in group)  # no row is longer
+            tables.append((group, *_padded(rows, longest)))
         return tables
 
     def _dimension_indexes(self, cols: EventColumns) -> list[np.ndarray]:
