@@ -86,6 +86,7 @@ class CompiledJourney:
     type_is_error: np.ndarray
     type_carries: dict[str, np.ndarray]  # per attribute (location, segment, revenue): bool per type code
     max_duration_ms: int
+    max_ms_after_step: tuple[int, ...]  # the longest a journey can go on after each step (loops included)
     location_cumulative: np.ndarray | None
     segment_cumulative: np.ndarray | None
     host_cumulative: np.ndarray | None
@@ -263,6 +264,8 @@ def compile_journey(spec: JourneySpec) -> CompiledJourney:
                 way_cumulative=_way_cumulative(step),
             )
         )
+    longest = [max(way.ceiling_ms * way.max_loops for way in step.ways) for step in steps]
+    after_step = tuple(sum(longest[index + 1 :]) for index in range(len(steps)))
     hour = np.asarray(spec.hour_weights, dtype=np.float64)
     weekday = np.asarray(spec.weekday_weights, dtype=np.float64)
     return CompiledJourney(
@@ -275,7 +278,8 @@ def compile_journey(spec: JourneySpec) -> CompiledJourney:
         type_carries={
             name: np.array([getattr(way, f"carries_{name}") for way in carriers], bool) for name in ATTRIBUTES
         },
-        max_duration_ms=sum(max(w.ceiling_ms * w.max_loops for w in s.ways) for s in steps[1:]),
+        max_duration_ms=after_step[0],
+        max_ms_after_step=after_step,
         location_cumulative=_cumulative([w.weight for w in spec.locations]),
         segment_cumulative=_cumulative([w.weight for w in spec.segments]),
         host_cumulative=_cumulative([w.weight for w in spec.hosts]),

@@ -32,14 +32,16 @@ def to_epoch_ms(moment: datetime | int) -> int:
     return int(moment)
 
 
-def _split_into_buckets(events: EventColumns, start_ms: int, end_ms: int):
-    """Yield (bucket number, events) for the events in [start_ms, end_ms); ``events`` is time-sorted."""
-    lo, hi = np.searchsorted(events.ts_ms, [start_ms, end_ms])
-    if lo == hi:
+def _split_into_buckets(events: EventColumns):
+    """Yield (bucket number, events) for time-sorted events: the events themselves when they all fall in
+    one bucket (the usual case for a short range), else a copy of each bucket's part."""
+    if not len(events):
         return
-    ts = events.ts_ms[lo:hi]
-    first, last = int(ts[0] // BLOCK_MS), int(ts[-1] // BLOCK_MS)
-    edges = np.searchsorted(ts, np.arange(first, last + 2, dtype=np.int64) * BLOCK_MS) + lo
+    first, last = int(events.ts_ms[0] // BLOCK_MS), int(events.ts_ms[-1] // BLOCK_MS)
+    if first == last:
+        yield first, events
+        return
+    edges = np.searchsorted(events.ts_ms, np.arange(first, last + 2, dtype=np.int64) * BLOCK_MS).tolist()
     for bucket, (a, b) in enumerate(zip(edges[:-1], edges[1:], strict=True), start=first):
         if a < b:
             yield bucket, events.take(slice(a, b)).copy()  # a copy, so the block's arrays can be freed
@@ -63,10 +65,10 @@ def generate_columns(
     last_block = (end_ms - 1) // BLOCK_MS
     pending: dict[int, list[EventColumns]] = defaultdict(list)
     for block in range(first_block, last_block + 1):
-        events = simulate_block(compiled, block)
+        events = simulate_block(compiled, block, window=(start_ms, end_ms))  # stops once none can reach it
         if block * BLOCK_MS < origin_ms and len(events):
             events = events.take(events.journey_start_ms >= origin_ms)
-        for bucket, part in _split_into_buckets(events, start_ms, end_ms):
+        for bucket, part in _split_into_buckets(events):
             pending[bucket].append(part)
         ready = pending.pop(block, None)  # no later block starts before this bucket ends
         if ready:

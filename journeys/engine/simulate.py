@@ -2,7 +2,9 @@
 
 Each block draws from its own random stream, seeded by (journey seed, block number), and the draws
 are made in a fixed order. So a block's journeys are the same whichever range asked for them: this is
-what makes generation deterministic and split-invariant.
+what makes generation deterministic and split-invariant. A block asked only for the events of a time
+window stops once no journey can still send one there: the draws it leaves out come after all those
+that shaped the window's events.
 
 At low volume a block holds a handful of journeys, and its cost is the fixed cost of each numpy call
 and random draw rather than the arithmetic: hence the single code kept for a whole emission, and the
@@ -86,13 +88,20 @@ class _Emitter:
         self.type_codes.append(type_codes)
         self.seqs.append(seq)
 
-    def sorted_columns(self) -> tuple[np.ndarray, ...] | None:
-        """(journey, timestamp, type code, seq) of every kept event, sorted by (timestamp, journey, seq);
-        None when there is none."""
+    def sorted_columns(self, window: tuple[int, int] | None = None) -> tuple[np.ndarray, ...] | None:
+        """(journey, timestamp, type code, seq) of every kept event (of those in [start, end) with a
+        ``window``), sorted by (timestamp, journey, seq); None when there is none."""
         if not self.journeys:
             return None
-        j, ts, seq = np.concatenate(self.journeys), np.concatenate(self.timestamps), np.concatenate(self.seqs)
+        ts = np.concatenate(self.timestamps)
+        inside = None if window is None else (ts >= window[0]) & (ts < window[1])
+        kept = ts.size if inside is None else np.count_nonzero(inside)
+        if not kept:
+            return None
+        j, seq = np.concatenate(self.journeys), np.concatenate(self.seqs)
         codes = _codes_column(self.type_codes, [part.size for part in self.journeys])
+        if kept < ts.size:
+            j, ts, codes, seq = j[inside], ts[inside], codes[inside], seq[inside]
         order = np.lexsort((seq, j, ts))
         return j[order], ts[order], codes[order], seq[order]
 
@@ -200,13 +209,20 @@ def _start_times(journey: CompiledJourney, rng: np.random.Generator, block: int)
 
 
 def simulate_block(
-    journey: CompiledJourney, block: int, *, from_ms: int | None = None, count: int | None = None
+    journey: CompiledJourney,
+    block: int,
+    *,
+    from_ms: int | None = None,
+    count: int | None = None,
+    window: tuple[int, int] | None = None,
 ) -> EventColumns:
     """Every event of the journeys starting in ``block``, sorted by (timestamp, journey, seq).
 
     With ``count``: only the events of the first ``count`` journeys that start at or after ``from_ms``
     (with any starting in the same millisecond as the last of them). They are the very events a full
     block holds, and memory and sorting stay proportional to them, not to the block.
+    With ``window`` (start, end): only the events in [start, end), the very ones a full block holds;
+    the journeys are simulated only as far as one of them can still send an event there.
     """
     rng = block_rng(journey.spec.seed, block)
     start = _start_times(journey, rng, block)
@@ -221,7 +237,9 @@ def simulate_block(
     alive, prev, emitter = np.ones(n, bool), start.copy(), _Emitter(n, _kept_journeys(start, from_ms, count))
     for step in journey.steps:
         _run_step(journey, step, rng, alive, prev, start, emitter)
-    events = emitter.sorted_columns()
+        if window is not None and _out_of_reach(journey, step, alive, prev, window):
+            break  # the block's later draws could change no event in the window
+    events = emitter.sorted_columns(window)
     if events is None:
         return EventColumns.empty()
     j, ts, codes, seq = events
@@ -241,6 +259,18 @@ def simulate_block(
         host=host[j],
         revenue_cents=revenue[j],
     )
+
+
+def _out_of_reach(journey: CompiledJourney, step: CompiledStep, alive, prev, window: tuple[int, int]) -> bool:
+    """Whether, after ``step``, every journey still going is past the end of ``window``, or none can reach
+    its start even with the longest delays of the steps left.
+
+    The rest of the block then changes no event in the window: every seq there is final, and so is every
+    is_last (a journey still going past the window's end already has an event after those in it)."""
+    live = prev[alive]
+    if not live.size:
+        return True
+    return live.min() >= window[1] or live.max() < window[0] - journey.max_ms_after_step[step.index]
 
 
 def _revenue(journey: CompiledJourney, rng: np.random.Generator, n: int) -> np.ndarray:
