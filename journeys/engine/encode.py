@@ -18,6 +18,7 @@ from .compiled import CompiledJourney
 
 TIMESTAMP_FORMATS = ("rfc3339", "epoch_ms")
 MAX_TABLE_ROWS = 1 << 16  # above this many (type, host, location, segment) combinations, tables are split
+SCATTERED_ROWS = 256  # up to this many lines, a ragged column is written in one go rather than by offset
 
 # Two hex characters per byte value, as one little-endian uint16: a single gather writes both.
 _HEX_PAIRS = np.array([ord(f"{b:02x}"[0]) | ord(f"{b:02x}"[1]) << 8 for b in range(256)], dtype="<u2")
@@ -233,12 +234,15 @@ def _padded(rows: list[bytes], width: int) -> tuple[np.ndarray, np.ndarray]:
 def _place(out: np.ndarray, offset: np.ndarray, content: np.ndarray, lengths: np.ndarray) -> None:
     """Write each row's ``content`` at its own ``offset``, then advance the offsets by ``lengths``.
 
-    Rows are grouped by offset, so the work is one vectorised copy per distinct offset.
+    A few rows are written with one fancy-indexed assignment; more are grouped by offset, so the work
+    is one vectorised copy per distinct offset.
     """
     width = content.shape[1]
     first = int(offset[0])
     if (offset == first).all():
         out[:, first : first + width] = content
+    elif len(offset) <= SCATTERED_ROWS:
+        out[np.arange(len(offset))[:, None], offset[:, None] + np.arange(width)] = content
     else:
         order = np.argsort(offset, kind="stable")
         starts = np.flatnonzero(np.diff(offset[order], prepend=-1))
