@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 import numpy as np
 import orjson
@@ -18,7 +19,7 @@ from .compiled import CompiledJourney
 
 TIMESTAMP_FORMATS = ("rfc3339", "epoch_ms")
 MAX_TABLE_ROWS = 1 << 16  # above this many (type, host, location, segment) combinations, tables are split
-SCATTERED_ROWS = 256  # up to this many lines, a ragged column is written in one go rather than by offset
+SCATTERED_ROWS = 256  # up to this many lines: one table per dimension, each column written in one go
 
 # Two hex characters per byte value, as one little-endian uint16: a single gather writes both.
 _HEX_PAIRS = np.array([ord(f"{b:02x}"[0]) | ord(f"{b:02x}"[1]) << 8 for b in range(256)], dtype="<u2")
@@ -258,7 +259,7 @@ class Encoder:
 
     Each line is laid out left-aligned in a NUL-padded byte matrix: a fixed-width start shared by all
     events (provider, correlation id, timestamp, event id), then the event's type, host, location and
-    segment taken whole from a precomputed table, then revenue and the closing brace. numpy's bytes
+    segment taken whole from precomputed tables, then revenue and the closing brace. numpy's bytes
     view drops the NUL padding as it hands each row back, so a batch costs a few array operations and
     one join. Keys come in this order: event.provider, the correlation field, timestamp, event.id,
     event.type, dt.entity.host, location, segment, revenue, extra attributes.
@@ -279,8 +280,8 @@ class Encoder:
             [b"," + _q(spec.location_field) + b":" + _q(w.value) for w in spec.locations] + [b""],
             [b"," + _q(spec.segment_field) + b":" + _q(w.value) for w in spec.segments] + [b""],
         ]
+        self._dimensions = dimensions
         self._sizes = [len(values) for values in dimensions]
-        self._tables = self._combine(dimensions)
         self._tail = b"".join(b"," + _q(k) + b":" + _q(v) for k, v in spec.extra_attributes) + b"}\n"
         self._revenue_key = b"," + _q(spec.revenue.field) + b":" if spec.revenue else b""
         self._revenue_whole = bool(spec.revenue and spec.revenue.whole_numbers)
@@ -305,9 +306,11 @@ class Encoder:
         template.extend(b'"')
         return np.frombuffer(bytes(template), np.uint8), np.array(positions, np.int64)
 
-    @staticmethod
-    def _combine(dimensions: list[list[bytes]]) -> list[tuple[list[int], np.ndarray, np.ndarray]]:
-        """Merge neighbouring dimensions into one table while the table stays small."""
+    @cached_property
+    def _combined_tables(self) -> list[tuple[list[int], np.ndarray, np.ndarray]]:
+        """Neighbouring dimensions merged into one table while the table stays small: one lookup and
+        one placement per table for a large batch. Built on first need, as it takes a while."""
+        dimensions = self._dimensions
         groups: list[list[int]] = [[0]]
         for index in range(1, len(dimensions)):
             if np.prod([len(dimensions[i]) for i in groups[-1]]) * len(dimensions[index]) <= MAX_TABLE_ROWS:
@@ -322,6 +325,11 @@ class Encoder:
             longest = sum(max(map(len, dimensions[index])) for index in group)  # no row is longer
             tables.append((group, *_padded(rows, longest)))
         return tables
+
+    @cached_property
+    def _single_tables(self) -> list[tuple[list[int], np.ndarray, np.ndarray]]:
+        """One table per dimension: quick to build, and as good as the merged ones for a few lines."""
+        return [([index], *_padded(rows, max(map(len, rows)))) for index, rows in enumerate(self._dimensions)]
 
     def _dimension_indexes(self, cols: EventColumns) -> list[np.ndarray]:
         """Each event's row in each dimension; the last row of a dimension is its empty entry."""
@@ -373,12 +381,13 @@ class Encoder:
             return EncodedBatch(b"", np.zeros(1, np.int64), cols.ts_ms, cols.correlation, cols.event_id)
         indexes = self._dimension_indexes(cols)
         endings, ending_lengths = self._endings(cols)
+        tables = self._single_tables if n <= SCATTERED_ROWS else self._combined_tables
         fixed_width = len(self._fixed_template)
-        width = fixed_width + sum(table.shape[1] for _, table, _ in self._tables) + endings.shape[1]
+        width = fixed_width + sum(table.shape[1] for _, table, _ in tables) + endings.shape[1]
         out = np.zeros((n, width), np.uint8)
         self._fixed_into(out, cols)
         offset = np.full(n, fixed_width, np.int64)
-        for group, table, lengths in self._tables:
+        for group, table, lengths in tables:
             row = indexes[group[0]]
             for index in group[1:]:
                 row = row * self._sizes[index] + indexes[index]

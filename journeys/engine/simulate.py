@@ -137,9 +137,9 @@ def _run_step(journey, step: CompiledStep, rng, alive, prev, start, emitter: _Em
         if step.take_probability < 1:
             idx = idx[rng.random(idx.size) < step.take_probability]  # the others skip: no event, no time
         if step.drop_probability > 0:
-            dropped = rng.random(idx.size) < step.drop_probability
-            alive[idx[dropped]] = False
-            idx = idx[~dropped]
+            going_on = rng.random(idx.size) >= step.drop_probability  # the others drop off here
+            alive[idx] = going_on
+            idx = idx[going_on]
     if step.way_cumulative is None:
         _run_way(journey, step.ways[0], step.index == 0, rng, idx, alive, prev, start, emitter)
         return
