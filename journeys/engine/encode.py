@@ -229,11 +229,10 @@ def regroup(batches, max_events: int | None):
 
 def _padded(rows: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """A NUL-padded (len(rows), longest) uint8 table and each row's length."""
-    width = max((len(r) for r in rows), default=0) or 1
-    table = np.zeros((len(rows), width), np.uint8)
-    for i, row in enumerate(rows):
-        table[i, : len(row)] = np.frombuffer(row, np.uint8)
-    return table, np.array([len(r) for r in rows], np.int64)
+    lengths = np.array([len(r) for r in rows], np.int64)
+    width = int(lengths.max(initial=0)) or 1
+    padded = b"".join(row.ljust(width, b"\0") for row in rows)
+    return np.frombuffer(padded, np.uint8).reshape(len(rows), width).copy(), lengths
 
 
 def _place(out: np.ndarray, offset: np.ndarray, content: np.ndarray, lengths: np.ndarray) -> None:
