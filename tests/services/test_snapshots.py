@@ -96,3 +96,15 @@ def test_a_journey_without_a_snapshot_gets_one_when_first_read(alice):
     assert spec == retail_spec()
     assert stored(journey).spec_snapshot
     assert journey_spec_for_delivery(stored(journey)) == spec
+
+
+def test_extra_attributes_and_decision_templates_keep_the_order_they_were_written_in(alice):
+    # PostgreSQL's jsonb sorts an object's keys; these are stored as text so that events and exports
+    # keep the user's order on every database.
+    attributes = (("zeta", "1"), ("alpha", "2"), ("mid", "3"))
+    journey = journey_create_from_spec(spec=replace(retail_spec(), extra_attributes=attributes), owner=alice)
+
+    assert journey_to_spec(stored(journey)).extra_attributes == attributes
+    assert journey_spec_for_delivery(stored(journey)).extra_attributes == attributes
+    line = ndjson(journey_spec_for_delivery(stored(journey))).split(b"\n")[0]
+    assert line.endswith(b',"zeta":"1","alpha":"2","mid":"3"}')
