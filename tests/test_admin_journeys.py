@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from journeys.models import Journey, Tenant
+from journeys.selectors.journeys import journey_to_spec
+from journeys.services.snapshots import journey_spec_for_delivery
 from journeys.services.tenancy import tenant_create
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +225,13 @@ def test_it_checks_the_whole_journey_as_saved_and_keeps_nothing_it_refuses(admin
     page = admin_client.get(response.url).content.decode()
     assert "Nothing was saved" in page and "must be at most" in page
     assert unchanged()
+
+
+def test_it_writes_the_journeys_snapshot_with_its_rows(admin_client):
+    # A delivery run reads the journey from its snapshot (journeys/services/snapshots.py): an edit made
+    # here must reach it, steps and all.
+    add(admin_client, steps=[{"name": "A", "event_type": "a"}, {"name": "B", "event_type": "b", "max_loops": "4"}])
+    journey = Journey.objects.get()
+
+    assert journey_spec_for_delivery(journey) == journey_to_spec(journey)
+    assert [step.max_loops for step in journey_spec_for_delivery(journey).steps] == [1, 4]

@@ -21,6 +21,7 @@ from ..selectors.journeys import journey_to_spec, variant_from_row
 from ..services.editing import journey_delete
 from ..services.quotas import volume_problems
 from ..services.scheduling import journey_pause, journey_resume
+from ..services.snapshots import journey_snapshot_write
 from .display import ADMIN_CSS, audit_admin_change, badge, when
 
 
@@ -213,7 +214,9 @@ class JourneyAdmin(admin.ModelAdmin):
         # The journey as saved goes through the engine's one validation, as the site's editor does, so a
         # rule that spans rows (a journey's length against the volume ceiling, steps with their
         # variants) holds here too. A refusal undoes the whole change: the admin's view is atomic.
-        ensure_valid(journey_to_spec(form.instance))
+        spec = journey_to_spec(form.instance)
+        ensure_valid(spec)
+        journey_snapshot_write(form.instance, spec)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

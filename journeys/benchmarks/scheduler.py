@@ -28,10 +28,12 @@ from django.utils import timezone
 
 from ..engine.generator import to_epoch_ms
 from ..models import ErrorRule, Host, Incident, Journey, JourneyDestination, Location, SegmentValue, Step
+from ..selectors.journeys import journey_to_spec
 from ..services.delivery import delivery_run
 from ..services.destinations import destination_create
 from ..services.journeys import journey_create_from_spec
 from ..services.scheduling import scheduling_pass
+from ..services.snapshots import snapshot_text
 from . import retail_spec
 from .delivery import _scratch
 
@@ -47,18 +49,26 @@ def _copy(instance, **changes):
 
 
 def clone_journeys(template: Journey, count: int) -> list[Journey]:
-    """``count`` active copies of ``template`` with all their rows, written in bulk."""
-    journeys = Journey.objects.bulk_create(
-        _copy(
-            template,
-            name=f"{template.name} {number}",
-            slug=f"{template.slug}-{number}",
-            event_provider=f"{template.event_provider}.{number}",
-            seed=number,
-            state=Journey.State.ACTIVE,
+    """``count`` active copies of ``template`` with all their rows and their snapshots, written in bulk."""
+    spec = journey_to_spec(template)
+    copies = []
+    for number in range(count):
+        names = {
+            "name": f"{template.name} {number}",
+            "event_provider": f"{template.event_provider}.{number}",
+            "seed": number,
+        }
+        snapshot = snapshot_text(replace(spec, **names))
+        copies.append(
+            _copy(
+                template,
+                slug=f"{template.slug}-{number}",
+                state=Journey.State.ACTIVE,
+                spec_snapshot=snapshot,
+                **names,
+            )
         )
-        for number in range(count)
-    )
+    journeys = Journey.objects.bulk_create(copies)
     steps = list(template.steps.order_by("position"))
     new_steps = Step.objects.bulk_create(_copy(step, journey_id=j.pk) for j in journeys for step in steps)
     by_step = {(s.journey_id, s.position): s.pk for s in new_steps}

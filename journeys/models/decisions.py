@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from ..engine.decisions import DEFAULT_STACK_TRACE, DEFAULT_TOPIC
+from .fields import OrderedJSONField
 from .journey import Step, StepVariant
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
@@ -50,16 +51,16 @@ class DecisionSettings(models.Model):
     )
     deployment_space_id = models.CharField(max_length=200, default="embedded")
     engine_api_version = models.CharField(max_length=50, default="1.0")
-    runtime_nodes = models.JSONField(default=default_runtime_nodes, help_text='[{"name": ..., "weight": ...}]')
+    runtime_nodes = OrderedJSONField(default=default_runtime_nodes, help_text='[{"name": ..., "weight": ...}]')
     execution_millis_min = models.PositiveIntegerField(default=2)
     execution_millis_max = models.PositiveIntegerField(default=40)
-    rules = models.JSONField(default=list, blank=True, help_text='[{"path": ..., "pct": ..., "rejects": false}]')
+    rules = OrderedJSONField(default=list, blank=True, help_text='[{"path": ..., "pct": ..., "rejects": false}]')
     incident_pct = models.FloatField(default=0, validators=PERCENT)
     incident_category = models.CharField(max_length=200, default="Technical")
     incident_stack_trace = models.TextField(blank=True, default=DEFAULT_STACK_TRACE)
-    input_parameters = models.JSONField(null=True, blank=True, help_text="Empty: the journey's attributes.")
-    output_approved = models.JSONField(default=default_output_approved)
-    output_rejected = models.JSONField(default=default_output_rejected, help_text="$rule: the rejecting rule.")
+    input_parameters = OrderedJSONField(null=True, blank=True, help_text="Empty: the journey's attributes.")
+    output_approved = OrderedJSONField(default=default_output_approved)
+    output_rejected = OrderedJSONField(default=default_output_rejected, help_text="$rule: the rejecting rule.")
     business_monitoring_enabled = models.BooleanField(default=True, help_text="businessMonitoringEnabled")
     business_event_input_enabled = models.BooleanField(default=True, help_text="businessEventInputEnabled")
     business_event_output_enabled = models.BooleanField(default=True, help_text="businessEventOutputEnabled")

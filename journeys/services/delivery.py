@@ -16,12 +16,13 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from bizflow_studio.logs import log_context, log_context_update
@@ -30,19 +31,18 @@ from ..engine.compiled import compile_journey
 from ..engine.encode import regroup
 from ..engine.generator import to_epoch_ms
 from ..models import Journey, JourneyDestination, Run
-from ..selectors.journeys import journey_to_spec
 from ..sinks import sink_class
 from ..sinks.base import DeliveryError, DeliveryReport, Sink
 from .cursor import Cursor, cut, skip_delivered
 from .quotas import (
     cap_reached_note,
-    events_left_today,
     quota_release,
     quota_reserve,
     usage_day,
     volume_over_cap_reason,
 )
 from .sinks import destination_sink
+from .snapshots import journey_spec_for_delivery
 from .streams import delivery_stream
 
 logger = logging.getLogger(__name__)
@@ -117,16 +117,6 @@ def pair_start(*, pair: JourneyDestination, now: datetime) -> JourneyDestination
     return pair
 
 
-def delivery_allowance(*, journey_destination: JourneyDestination, now: datetime) -> int | None:
-    """How many more events the journey's tenant may deliver today, by UTC day (None: no cap).
-
-    A run stops when it is 0; while it sends, each batch reserves its share of what is left
-    (services/quotas.py), so runs of the tenant's other journeys at the same time cannot pass the
-    cap either. Events held back stay due: they go out on a later day, or expire, and are counted.
-    """
-    return events_left_today(tenant=journey_destination.journey.tenant, now=now)
-
-
 def _claim(pair_id: int, token: str) -> bool:
     now = timezone.now()
     until = now + timedelta(seconds=settings.BIZFLOW_RUN_LOCK_SECONDS)
@@ -183,7 +173,7 @@ def _delivery_run(journey_destination_id: int, *, now: datetime, kind: str, budg
         reason = "another run of this journey and destination was in progress"
         return DeliveryOutcome(_skipped_run(journey_destination_id, kind, reason))
     try:
-        pair = JourneyDestination.objects.select_related("journey__tenant", "destination").get(
+        pair = JourneyDestination.objects.select_related("journey__tenant", "destination__tenant").get(
             pk=journey_destination_id
         )
         log_context_update(journey=pair.journey.slug, destination=pair.destination_id)
@@ -214,9 +204,21 @@ def _record_interrupted(*, pair: JourneyDestination, current: Run) -> None:
     rule of a run that stopped on an error: partial when it delivered something, failed otherwise.
     """
     dead = Run.objects.filter(journey_destination=pair, outcome=Run.Outcome.RUNNING).exclude(pk=current.pk)
-    now = timezone.now()
-    dead.filter(delivered__gt=0).update(outcome=Run.Outcome.PARTIAL, error=INTERRUPTED, finished_at=now)
-    dead.update(outcome=Run.Outcome.FAILED, error=INTERRUPTED, finished_at=now)
+    outcome = Case(When(delivered__gt=0, then=Value(Run.Outcome.PARTIAL)), default=Value(Run.Outcome.FAILED))
+    dead.update(outcome=outcome, error=INTERRUPTED, finished_at=timezone.now())
+
+
+def _with_last[T](items: Iterable[T]) -> Iterator[tuple[T, bool]]:
+    """Each item with whether it is the last one (found by reading one item ahead)."""
+    iterator = iter(items)
+    try:
+        current = next(iterator)
+    except StopIteration:
+        return
+    for following in iterator:
+        yield current, False
+        current = following
+    yield current, True
 
 
 def delivery_catch_up(*, journey_destination_id: int, now: datetime, kind: str = Run.Kind.SCHEDULED) -> list[Run]:
@@ -259,7 +261,13 @@ class _Job:
 
     def execute(self) -> DeliveryOutcome:
         try:
-            self.stream = delivery_stream(pair=self.pair)  # the journey's events, or its decision events
+            journey = compile_journey(journey_spec_for_delivery(self.journey))
+        except Exception as exc:
+            self._record_unexpected(exc)
+            raise
+        try:
+            # The journey's events, or its decision events.
+            self.stream = delivery_stream(pair=self.pair, journey=journey)
             config = self.stream.sink_config(self.destination.config, self.destination.kind)
             sink = destination_sink(destination=self.destination, config=config)
             sink.set_run_time(self.now)
@@ -269,43 +277,42 @@ class _Job:
             self.error = DeliveryError(f"cannot set up the destination: {exc}", permanent=True)
             return self._finish()
         try:
-            spec = compile_journey(journey_to_spec(self.journey))
             accept_from = accept_from_ms(self.destination, self.end_ms - 1, sink)
             if accept_from is not None and self.cursor.ms < accept_from:
-                self._expire(spec, min(accept_from, self.end_ms))
+                self._expire(min(accept_from, self.end_ms))
             if not self.more:
-                self._deliver(spec, sink)
+                self._deliver(sink)
         except LockLost:
             self.error = DeliveryError("another run took over this journey and destination; this one stopped")
             return self._finish(lock_lost=True)
         except DeliveryError as exc:  # raised by the sink outside deliver(), e.g. while connecting
             self.error = exc
         except Exception as exc:
-            logger.exception("run %s of journey %s failed unexpectedly", self.run.pk, self.journey.slug)
-            self.error = DeliveryError(f"internal error: {type(exc).__name__}: {exc}")
-            self._finish()
+            self._record_unexpected(exc)
             raise
         finally:
             sink.close()
         return self._finish()
 
-    def _expire(self, spec, until_ms: int) -> None:
+    def _record_unexpected(self, exc: Exception) -> None:
+        logger.exception("run %s of journey %s failed unexpectedly", self.run.pk, self.journey.slug)
+        self.error = DeliveryError(f"internal error: {type(exc).__name__}: {exc}")
+        self._finish()
+
+    def _expire(self, until_ms: int) -> None:
         """Count the events in [cursor, until_ms) as expired and move the cursor past them."""
-        parts = self.stream.columns(spec, self.cursor.ms, until_ms, self.pair.origin_ms)
+        parts = self.stream.columns(self.cursor.ms, until_ms, self.pair.origin_ms)
         for columns in skip_delivered(self.cursor, parts):
             self._commit(self.cursor.after(columns.ts_ms), expired=len(columns))
             if self.out_of_time():
                 return
         self._commit(self.cursor.at_least(until_ms))
 
-    def _deliver(self, spec, sink: Sink) -> None:
+    def _deliver(self, sink: Sink) -> None:
         tenant = self.journey.tenant
-        cap, day = tenant.events_per_day_cap, usage_day(self.now)
-        if delivery_allowance(journey_destination=self.pair, now=self.now) == 0:
-            self._stop_at_cap(cap)
-            return
-        batches = self.stream.batches(spec, self.cursor.ms, self.end_ms, self.pair.origin_ms)
-        for batch in regroup(skip_delivered(self.cursor, batches), sink.preferred_batch_events):
+        cap, day = tenant.events_per_day_cap, usage_day(self.now)  # a cap reached: the first batch gets 0
+        batches = self.stream.batches(self.cursor.ms, self.end_ms, self.pair.origin_ms)
+        for batch, last in _with_last(regroup(skip_delivered(self.cursor, batches), sink.preferred_batch_events)):
             granted = len(batch)
             if cap is not None:
                 granted = quota_reserve(tenant_id=tenant.pk, day=day, wanted=len(batch), cap=cap)
@@ -314,7 +321,8 @@ class _Job:
                     self._stop_at_cap(cap)
             self.run.events_generated += len(batch)
             if len(batch):
-                taken = self._send(sink, batch)
+                # The last batch's progress takes the cursor to the end of the run: one write, not two.
+                taken = self._send(sink, batch, done=last and not self.capped)
                 if cap is not None:
                     quota_release(tenant_id=tenant.pk, day=day, unused=granted - taken)
                 if self.error is not None:
@@ -327,10 +335,11 @@ class _Job:
         self.capped = True
         self.notes.append(cap_reached_note(cap))
 
-    def _send(self, sink: Sink, batch) -> int:
+    def _send(self, sink: Sink, batch, *, done: bool = False) -> int:
         """Deliver one batch and save the progress it made; returns how many events the sink took.
 
-        A failure is kept in ``self.error``: the run stops there.
+        A failure is kept in ``self.error``: the run stops there. ``done``: no events follow this batch
+        before the end of the run, so its success moves the cursor to the end.
         """
         try:
             report = sink.deliver(batch, journey_slug=self.journey.slug)
@@ -344,16 +353,17 @@ class _Job:
             self.error = exc
             return taken
         self.run.maybe_duplicated += sink.take_maybe_duplicated()
-        self._commit_report(batch, report)
+        self._commit_report(batch, report, done=done)
         return len(batch)
 
-    def _commit_report(self, batch, report: DeliveryReport) -> None:
+    def _commit_report(self, batch, report: DeliveryReport, *, done: bool) -> None:
         # A report covers the whole batch: what was not taken was refused as invalid, and is not resent.
         rejected = max(0, min(report.rejected, len(batch)))
         delivered = len(batch) - rejected
         self.notes.extend(report.notes)
+        cursor = self.cursor.after(batch.ts_ms)
         self._commit(
-            self.cursor.after(batch.ts_ms),
+            cursor.at_least(self.end_ms) if done else cursor,
             delivered=delivered,
             rejected=rejected,
             nbytes=report.bytes_sent or batch.nbytes,
@@ -362,32 +372,41 @@ class _Job:
     def _commit(
         self, cursor: Cursor, *, delivered: int = 0, rejected: int = 0, expired: int = 0, nbytes: int = 0
     ) -> None:
-        """Save the new cursor (only while this run still holds the pair) and the run's counts, together."""
+        """Save the new cursor (only while this run still holds the pair) and the run's counts, together.
+
+        The run's counts are kept here as well as in its row: only the run that holds the pair writes them.
+        """
+        run = self.run
+        if cursor == self.cursor and not (delivered or rejected or expired):
+            return  # nothing moved
+        counts = {
+            "delivered": run.delivered + delivered,
+            "rejected": run.rejected + rejected,
+            "expired": run.expired + expired,
+            "bytes": run.bytes + nbytes,
+        }
         locked_until = timezone.now() + timedelta(seconds=settings.BIZFLOW_RUN_LOCK_SECONDS)
+        window_end = _ms_to_datetime(cursor.ms)
         with transaction.atomic():
             moved = JourneyDestination.objects.filter(pk=self.pair.pk, lock_token=self.token).update(
                 cursor_ms=cursor.ms, cursor_skip=cursor.skip, locked_until=locked_until
             )
             if not moved:
                 raise LockLost()
-            Run.objects.filter(pk=self.run.pk).update(
-                window_end=_ms_to_datetime(cursor.ms),
-                events_generated=self.run.events_generated,
-                maybe_duplicated=self.run.maybe_duplicated,
-                delivered=F("delivered") + delivered,
-                rejected=F("rejected") + rejected,
-                expired=F("expired") + expired,
-                bytes=F("bytes") + nbytes,
+            Run.objects.filter(pk=run.pk).update(
+                window_end=window_end,
+                events_generated=run.events_generated,
+                maybe_duplicated=run.maybe_duplicated,
+                **counts,
             )
+        for name, value in counts.items():
+            setattr(run, name, value)
+        run.window_end = window_end
         self.cursor = cursor
         self.pair.cursor_ms, self.pair.cursor_skip = cursor.ms, cursor.skip
 
     def _finish(self, *, lock_lost: bool = False) -> DeliveryOutcome:
-        run = self.run
-        generated = run.events_generated  # includes a last batch that failed before any commit
-        duplicated = run.maybe_duplicated
-        run.refresh_from_db()
-        run.events_generated, run.maybe_duplicated = generated, duplicated
+        run = self.run  # its counts are those saved with each batch; events_generated includes a last batch
         run.finished_at = timezone.now()
         run.duration_ms = int((time.monotonic() - self.started) * 1000)
         error, notes = self.error, list(dict.fromkeys(self.notes))
@@ -430,12 +449,13 @@ class _Job:
             # Many pairs share a destination: its row is written at most every HEALTH_WRITE_SECONDS,
             # not by every run, so that workers do not queue for its lock.
             stale = now - timedelta(seconds=HEALTH_WRITE_SECONDS)
-            outdated = (
-                Q(last_success_at__isnull=True)
-                | Q(last_success_at__lt=stale)
-                | Q(last_error_at__gte=F("last_success_at"))  # an error since: say at once that it works again
-            )
-            destination.filter(outdated).update(last_success_at=now)
+            if _success_outdated(self.destination, stale):  # as read at the start of the run: saves a query
+                outdated = (
+                    Q(last_success_at__isnull=True)
+                    | Q(last_success_at__lt=stale)
+                    | Q(last_error_at__gte=F("last_success_at"))  # an error since: say at once that it works again
+                )
+                destination.filter(outdated).update(last_success_at=now)
             if self.pair.retry_not_before is not None:
                 pair.update(retry_not_before=None)
             return
@@ -445,3 +465,9 @@ class _Job:
             destination.update(stopped_reason=message, stopped_at=now)
         elif error.retry_after:
             pair.update(retry_not_before=self.now + timedelta(seconds=float(error.retry_after)))
+
+
+def _success_outdated(destination, stale: datetime) -> bool:
+    """Whether the destination's last success, as loaded, is older than ``stale`` or older than its last error."""
+    success, error = destination.last_success_at, destination.last_error_at
+    return success is None or success < stale or (error is not None and error >= success)

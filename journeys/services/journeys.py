@@ -18,6 +18,7 @@ from ..models import (
 )
 from .decisions import decisions_kept_before_edit, decisions_restore_after_edit
 from .quotas import ensure_volume_allowed
+from .snapshots import journey_snapshot_write
 from .tenancy import Role, audit_record, ensure_can_create_in, tenant_default_for_user
 
 
@@ -89,6 +90,7 @@ def _write_rows(journey: Journey, spec: JourneySpec) -> None:
         )
         for surge in spec.surges
     )
+    journey_snapshot_write(journey)
 
 
 def _write_variants(steps: list[Step], spec: JourneySpec) -> list[list[StepVariant]]:

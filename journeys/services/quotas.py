@@ -52,11 +52,17 @@ def _usage_row(tenant_id: int, day: date) -> TenantDailyUsage:
 def quota_reserve(*, tenant_id: int, day: date, wanted: int, cap: int) -> int:
     """Reserve up to ``wanted`` events of the day's cap; returns how many were granted (0 when it is reached).
 
-    Compare-and-set: the update applies only if nobody changed the counter since it was read, so
-    concurrent runs never grant more than the cap between them.
+    Both ways are safe under concurrent runs: the whole amount is granted by an increment that the
+    database applies only while the counter leaves room for it; near the cap, by compare-and-set (the
+    update applies only if nobody changed the counter since it was read). So concurrent runs never
+    grant more than the cap between them.
     """
     if wanted <= 0:
         return 0
+    # Well below the cap, as on most runs: one conditional increment grants the whole of it.
+    below = TenantDailyUsage.objects.filter(tenant_id=tenant_id, day=day, events__lte=cap - wanted)
+    if below.update(events=F("events") + wanted) == 1:
+        return wanted
     row = _usage_row(tenant_id, day)
     used = row.events
     for _ in range(MAX_RESERVE_ATTEMPTS):

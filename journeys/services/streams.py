@@ -14,6 +14,7 @@ from ..engine.compiled import CompiledJourney
 from ..engine.decision_stream import DecisionStream
 from ..engine.decisions import DecisionSpec
 from ..engine.generator import generate, generate_columns
+from ..engine.spec import JourneySpec
 from ..models import JourneyDestination
 from ..selectors.journeys import journey_decisions
 
@@ -21,47 +22,53 @@ from ..selectors.journeys import journey_decisions
 class JourneyEvents:
     """The journey's business events, as the generator writes them."""
 
+    def __init__(self, journey: CompiledJourney):
+        self.journey = journey
+
     def sink_config(self, config: dict, kind: str) -> dict:
         return config
 
-    def batches(self, journey: CompiledJourney, start_ms: int, end_ms: int, origin_ms: int | None) -> Iterator:
-        return generate(journey, start_ms, end_ms, origin=origin_ms)
+    def batches(self, start_ms: int, end_ms: int, origin_ms: int | None) -> Iterator:
+        return generate(self.journey, start_ms, end_ms, origin=origin_ms)
 
-    def columns(self, journey: CompiledJourney, start_ms: int, end_ms: int, origin_ms: int | None) -> Iterator:
-        return generate_columns(journey, start_ms, end_ms, origin=origin_ms)
+    def columns(self, start_ms: int, end_ms: int, origin_ms: int | None) -> Iterator:
+        return generate_columns(self.journey, start_ms, end_ms, origin=origin_ms)
 
 
 class DecisionEvents:
     """The decision execution events of the decision steps that send to this destination."""
 
-    def __init__(self, decisions: list[DecisionSpec]):
+    def __init__(self, journey: CompiledJourney, decisions: list[DecisionSpec]):
         self.decisions = decisions
-        self._streams: dict[int, DecisionStream] = {}
-
-    def _stream(self, journey: CompiledJourney) -> DecisionStream:
-        if id(journey) not in self._streams:
-            self._streams[id(journey)] = DecisionStream(journey, self.decisions)
-        return self._streams[id(journey)]
+        self.stream = DecisionStream(journey, decisions)
 
     def sink_config(self, config: dict, kind: str) -> dict:
         return {**config, "topic": self.decisions[0].topic} if kind == "kafka" else config
 
-    def batches(self, journey: CompiledJourney, start_ms: int, end_ms: int, origin_ms: int | None) -> Iterator:
-        return self._stream(journey).batches(start_ms, end_ms, origin_ms)
+    def batches(self, start_ms: int, end_ms: int, origin_ms: int | None) -> Iterator:
+        return self.stream.batches(start_ms, end_ms, origin_ms)
 
-    def columns(self, journey: CompiledJourney, start_ms: int, end_ms: int, origin_ms: int | None) -> Iterator:
-        return self._stream(journey).columns(start_ms, end_ms, origin_ms)
+    def columns(self, start_ms: int, end_ms: int, origin_ms: int | None) -> Iterator:
+        return self.stream.columns(start_ms, end_ms, origin_ms)
 
 
-def delivery_stream(*, pair: JourneyDestination) -> JourneyEvents | DecisionEvents:
-    """The stream a journey-destination delivers; raises ValueError when its decision settings clash."""
+def has_decisions(spec: JourneySpec) -> bool:
+    """Whether any step or variant is marked as a decision: only then can settings send decision events."""
+    return any(way.is_decision for step in spec.steps for way in step.ways())
+
+
+def delivery_stream(*, pair: JourneyDestination, journey: CompiledJourney) -> JourneyEvents | DecisionEvents:
+    """The stream a journey-destination delivers of ``journey`` (the pair's, compiled); raises ValueError
+    when its decision settings clash. A journey without decisions costs no query."""
+    if not has_decisions(journey.spec):
+        return JourneyEvents(journey)
     decisions = [spec for row, spec in journey_decisions(pair.journey) if row.destination_id == pair.destination_id]
     if not decisions:
-        return JourneyEvents()
+        return JourneyEvents(journey)
     topics = sorted({d.topic for d in decisions})
     if len(topics) > 1:
         raise ValueError(
             f"decision steps sending to one destination must share a topic (found {', '.join(topics)}); "
             "give each topic its own destination"
         )
-    return DecisionEvents(decisions)
+    return DecisionEvents(journey, decisions)

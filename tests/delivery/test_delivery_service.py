@@ -295,3 +295,18 @@ def test_it_writes_one_run_row_per_run(active_pair, recorder):
     assert all(run.finished_at and run.window_start <= run.window_end for run in runs)
     assert runs[1].window_end == T0 + timedelta(minutes=5, milliseconds=1)
     assert Counter(run.outcome for run in runs) == {Run.Outcome.SUCCESS: 2}
+
+
+def test_a_scheduled_run_costs_a_handful_of_queries(active_pair, recorder, django_assert_max_num_queries):
+    # Every active journey-destination runs on every tick, so a run reads the journey from its snapshot
+    # (not its ten tables) and saves the last batch's progress and the run's end in one write.
+    delivery_catch_up(journey_destination_id=active_pair.pk, now=T0)
+    sent = len(recorder.event_ids())
+
+    # Claim, read, run row, close dead runs, reserve from the tenant's daily cap, save progress (two
+    # updates, in a savepoint here: the test runs inside a transaction), end the run, release: 11.
+    with django_assert_max_num_queries(11) as queries:
+        run = run_once(active_pair, T0 + timedelta(minutes=5))
+
+    assert run.outcome == Run.Outcome.SUCCESS and run.delivered == len(recorder.event_ids()) - sent > 0
+    assert not any("journeys_step" in query["sql"] for query in queries.captured_queries)

@@ -56,7 +56,7 @@ def kafka(owner, name):
 def test_it_delivers_the_journeys_events_where_no_decision_step_sends(journey):
     pair = destination_attach(journey=journey, destination=kafka(journey.owner, "Events"))
 
-    stream = delivery_stream(pair=pair)
+    stream = delivery_stream(pair=pair, journey=compile_journey(journey_to_spec(journey)))
 
     assert isinstance(stream, JourneyEvents)
     assert stream.sink_config({"topic": "events"}, "kafka") == {"topic": "events"}
@@ -69,14 +69,14 @@ def test_it_delivers_the_decision_events_of_every_step_sending_there_on_their_to
     decision_destination_set(settings=settle, destination=bai)
     pair = JourneyDestination.objects.get(journey=journey, destination=bai)
 
-    stream = delivery_stream(pair=pair)
     compiled = compile_journey(journey_to_spec(journey))
-    decisions = [d for batch in stream.batches(compiled, START, END, None) for d in batch.to_dicts()]
+    stream = delivery_stream(pair=pair, journey=compiled)
+    decisions = [d for batch in stream.batches(START, END, None) for d in batch.to_dicts()]
 
     assert isinstance(stream, DecisionEvents)
     assert stream.sink_config({"topic": "events", "x": 1}, "kafka") == {"topic": "icp4ba-bai-ads-ingress", "x": 1}
     assert {d["decisionOperation"] for d in decisions} == {"claim.triaged", "claim.settled"}
-    assert sum(len(c) for c in stream.columns(compiled, START, END, None)) == len(decisions)
+    assert sum(len(c) for c in stream.columns(START, END, None)) == len(decisions)
 
 
 def test_it_refuses_two_topics_on_one_destination(journey):
@@ -87,4 +87,7 @@ def test_it_refuses_two_topics_on_one_destination(journey):
     DecisionSettings.objects.filter(pk=settle.pk).update(topic="decisions-settle")
 
     with pytest.raises(ValueError, match="must share a topic"):
-        delivery_stream(pair=JourneyDestination.objects.get(journey=journey, destination=bai))
+        delivery_stream(
+            pair=JourneyDestination.objects.get(journey=journey, destination=bai),
+            journey=compile_journey(journey_to_spec(journey)),
+        )

@@ -171,7 +171,7 @@ def test_a_variant_turned_off_or_deleted_loses_its_settings_and_its_decision_des
     assert not DecisionSettings.objects.exists() and journey_decisions(journey) == []
     pair.refresh_from_db()
     assert not pair.active  # it would otherwise receive the journey's own events
-    assert isinstance(delivery_stream(pair=pair), JourneyEvents)
+    assert isinstance(delivery_stream(pair=pair, journey=compile_journey(journey_to_spec(journey))), JourneyEvents)
 
 
 def test_a_variant_deleted_from_the_database_takes_its_settings_with_it(journey):
@@ -184,9 +184,9 @@ def test_the_decision_destination_gets_one_event_per_execution_of_the_decision_v
     decision_destination_set(settings=DecisionSettings.objects.get(), destination=bai)
     pair = JourneyDestination.objects.get(journey=journey, destination=bai)
 
-    stream = delivery_stream(pair=pair)
     compiled = compile_journey(journey_to_spec(journey))
-    events = [e for batch in stream.batches(compiled, START, END, None) for e in batch.to_dicts()]
+    stream = delivery_stream(pair=pair, journey=compiled)
+    events = [e for batch in stream.batches(START, END, None) for e in batch.to_dicts()]
     types = Counter(e["event.type"] for e in generate_dicts(compiled, START, END))
 
     assert isinstance(stream, DecisionEvents)
