@@ -17,8 +17,9 @@ import logging
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 
 from django.conf import settings
 from django.db import transaction
@@ -54,6 +55,9 @@ BACKFILL_HOURS = 24
 KIND_MAX_EVENT_AGE_HOURS = {"dynatrace": 24}
 MAX_ERROR_TEXT = 2000
 HEALTH_WRITE_SECONDS = 30  # a destination's last success is kept to within this
+# The generator hands over one batch per 15-minute bucket; neighbouring small ones go to the sink
+# together (one call, one progress write). Sinks cut their requests by bytes anyway.
+JOIN_EVENTS = 16_384
 
 
 @dataclass
@@ -117,11 +121,21 @@ def pair_start(*, pair: JourneyDestination, now: datetime) -> JourneyDestination
     return pair
 
 
-def _claim(pair_id: int, token: str) -> bool:
+class Claim(Enum):
+    FREE = "free"  # the last run released the pair: it finished
+    LAPSED = "lapsed"  # the last run's claim ran out: it may have died without closing its run
+
+
+def _claim(pair_id: int, token: str) -> Claim | None:
+    """Take the pair for this run; None when another run holds it (or the pair is gone)."""
     now = timezone.now()
     until = now + timedelta(seconds=settings.BIZFLOW_RUN_LOCK_SECONDS)
-    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-    return JourneyDestination.objects.filter(pk=pair_id).filter(free).update(locked_until=until, lock_token=token) == 1
+    pair = JourneyDestination.objects.filter(pk=pair_id)
+    if pair.filter(locked_until__isnull=True).update(locked_until=until, lock_token=token) == 1:
+        return Claim.FREE
+    if pair.filter(locked_until__lt=now).update(locked_until=until, lock_token=token) == 1:
+        return Claim.LAPSED
+    return None
 
 
 def _release(pair_id: int, token: str) -> None:
@@ -167,11 +181,13 @@ def delivery_run(
 
 def _delivery_run(journey_destination_id: int, *, now: datetime, kind: str, budget_seconds: float | None):
     token = uuid.uuid4().hex
-    if not _claim(journey_destination_id, token):
+    claim = _claim(journey_destination_id, token)
+    if claim is None:
         if not JourneyDestination.objects.filter(pk=journey_destination_id).exists():
             return DeliveryOutcome(None)
         reason = "another run of this journey and destination was in progress"
         return DeliveryOutcome(_skipped_run(journey_destination_id, kind, reason))
+    job = None
     try:
         pair = JourneyDestination.objects.select_related("journey__tenant", "destination__tenant").get(
             pk=journey_destination_id
@@ -187,14 +203,41 @@ def _delivery_run(journey_destination_id: int, *, now: datetime, kind: str, budg
             journey_destination=pair, kind=kind, window_start=_ms_to_datetime(pair.cursor_ms), started_at=timezone.now()
         )
         log_context_update(run=run.pk)
-        _record_interrupted(pair=pair, current=run)
+        if claim is Claim.LAPSED:  # a run that released the pair closed its run row first
+            _record_interrupted(pair=pair, current=run)
         job = _Job(pair=pair, run=run, token=token, now=now, budget_seconds=budget_seconds)
         return job.execute()
     finally:
-        _release(journey_destination_id, token)
+        if job is None or not job.released:
+            _release(journey_destination_id, token)
 
 
 INTERRUPTED = "interrupted: the run stopped before it finished"
+TAKEN_OVER = "another run took over this journey and destination; this one stopped"
+END_FIELDS = ["events_generated", "maybe_duplicated", "finished_at", "duration_ms", "outcome", "error"]
+
+
+@dataclass(frozen=True)
+class _Progress:
+    """Where a run's cursor moves to, and what the events it moved past count for."""
+
+    cursor: Cursor
+    delivered: int = 0
+    rejected: int = 0
+    expired: int = 0
+    nbytes: int = 0
+
+    @property
+    def counted(self) -> bool:
+        return bool(self.delivered or self.rejected or self.expired)
+
+
+def _close(sink: Sink) -> None:
+    """Drop the sink's connections; a failure there loses nothing the destination took."""
+    try:
+        sink.close()
+    except Exception:  # noqa: BLE001 - every batch it took was confirmed by deliver()
+        logger.warning("closing the destination's connections failed", exc_info=True)
 
 
 def _record_interrupted(*, pair: JourneyDestination, current: Run) -> None:
@@ -253,6 +296,8 @@ class _Job:
         self.more = False
         self.capped = False  # stopped at the tenant's events-per-day cap
         self.sink: Sink | None = None
+        self.held: _Progress | None = None  # the run's last progress: written with its end (_finish)
+        self.released = False  # the end's write also gave the pair back
 
     def out_of_time(self) -> bool:
         if self.deadline is not None and time.monotonic() >= self.deadline:
@@ -283,7 +328,7 @@ class _Job:
             if not self.more:
                 self._deliver(sink)
         except LockLost:
-            self.error = DeliveryError("another run took over this journey and destination; this one stopped")
+            self.error = DeliveryError(TAKEN_OVER)
             return self._finish(lock_lost=True)
         except DeliveryError as exc:  # raised by the sink outside deliver(), e.g. while connecting
             self.error = exc
@@ -291,7 +336,7 @@ class _Job:
             self._record_unexpected(exc)
             raise
         finally:
-            sink.close()
+            _close(sink)
         return self._finish()
 
     def _record_unexpected(self, exc: Exception) -> None:
@@ -303,16 +348,17 @@ class _Job:
         """Count the events in [cursor, until_ms) as expired and move the cursor past them."""
         parts = self.stream.columns(self.cursor.ms, until_ms, self.pair.origin_ms)
         for columns in skip_delivered(self.cursor, parts):
-            self._commit(self.cursor.after(columns.ts_ms), expired=len(columns))
+            self._commit(_Progress(self.cursor.after(columns.ts_ms), expired=len(columns)))
             if self.out_of_time():
                 return
-        self._commit(self.cursor.at_least(until_ms))
+        self._commit(_Progress(self.cursor.at_least(until_ms)))
 
     def _deliver(self, sink: Sink) -> None:
         tenant = self.journey.tenant
         cap, day = tenant.events_per_day_cap, usage_day(self.now)  # a cap reached: the first batch gets 0
-        batches = self.stream.batches(self.cursor.ms, self.end_ms, self.pair.origin_ms)
-        for batch, last in _with_last(regroup(skip_delivered(self.cursor, batches), sink.preferred_batch_events)):
+        generated = self.stream.batches(self.cursor.ms, self.end_ms, self.pair.origin_ms)
+        batches = regroup(skip_delivered(self.cursor, generated), sink.preferred_batch_events or JOIN_EVENTS)
+        for batch, last in _with_last(batches):
             granted = len(batch)
             if cap is not None:
                 granted = quota_reserve(tenant_id=tenant.pk, day=day, wanted=len(batch), cap=cap)
@@ -321,7 +367,8 @@ class _Job:
                     self._stop_at_cap(cap)
             self.run.events_generated += len(batch)
             if len(batch):
-                # The last batch's progress takes the cursor to the end of the run: one write, not two.
+                # The last batch's progress takes the cursor to the end of the run, and is written
+                # with the run's end: one write, not three.
                 taken = self._send(sink, batch, done=last and not self.capped)
                 if cap is not None:
                     quota_release(tenant_id=tenant.pk, day=day, unused=granted - taken)
@@ -329,7 +376,8 @@ class _Job:
                     return
             if self.capped or self.out_of_time():
                 return
-        self._commit(self.cursor.at_least(self.end_ms))
+        if self.held is None:
+            self.held = _Progress(self.cursor.at_least(self.end_ms))
 
     def _stop_at_cap(self, cap: int) -> None:
         self.capped = True
@@ -339,7 +387,7 @@ class _Job:
         """Deliver one batch and save the progress it made; returns how many events the sink took.
 
         A failure is kept in ``self.error``: the run stops there. ``done``: no events follow this batch
-        before the end of the run, so its success moves the cursor to the end.
+        before the end of the run, so its success moves the cursor to the end, in the run's last write.
         """
         try:
             report = sink.deliver(batch, journey_slug=self.journey.slug)
@@ -347,9 +395,8 @@ class _Job:
             self.run.maybe_duplicated += sink.take_maybe_duplicated()
             taken = max(0, min(exc.delivered, len(batch)))
             if taken:
-                self._commit(
-                    self.cursor.after(batch.ts_ms[:taken]), delivered=taken, nbytes=cut(batch, 0, taken).nbytes
-                )
+                part = cut(batch, 0, taken)
+                self._commit(_Progress(self.cursor.after(part.ts_ms), delivered=taken, nbytes=part.nbytes))
             self.error = exc
             return taken
         self.run.maybe_duplicated += sink.take_maybe_duplicated()
@@ -361,70 +408,70 @@ class _Job:
         rejected = max(0, min(report.rejected, len(batch)))
         delivered = len(batch) - rejected
         self.notes.extend(report.notes)
-        cursor = self.cursor.after(batch.ts_ms)
-        self._commit(
-            cursor.at_least(self.end_ms) if done else cursor,
+        progress = _Progress(
+            self.cursor.after(batch.ts_ms),
             delivered=delivered,
             rejected=rejected,
             nbytes=report.bytes_sent or batch.nbytes,
         )
+        if done:
+            self.held = replace(progress, cursor=progress.cursor.at_least(self.end_ms))
+        else:
+            self._commit(progress)
 
-    def _commit(
-        self, cursor: Cursor, *, delivered: int = 0, rejected: int = 0, expired: int = 0, nbytes: int = 0
-    ) -> None:
+    def _commit(self, progress: _Progress) -> None:
         """Save the new cursor (only while this run still holds the pair) and the run's counts, together.
 
         The run's counts are kept here as well as in its row: only the run that holds the pair writes them.
         """
-        run = self.run
-        if cursor == self.cursor and not (delivered or rejected or expired):
+        if progress.cursor == self.cursor and not progress.counted:
             return  # nothing moved
-        counts = {
-            "delivered": run.delivered + delivered,
-            "rejected": run.rejected + rejected,
-            "expired": run.expired + expired,
-            "bytes": run.bytes + nbytes,
-        }
+        counts = self._counts_with(progress)
         locked_until = timezone.now() + timedelta(seconds=settings.BIZFLOW_RUN_LOCK_SECONDS)
-        window_end = _ms_to_datetime(cursor.ms)
         with transaction.atomic():
-            moved = JourneyDestination.objects.filter(pk=self.pair.pk, lock_token=self.token).update(
-                cursor_ms=cursor.ms, cursor_skip=cursor.skip, locked_until=locked_until
+            self._save_cursor(progress.cursor, locked_until=locked_until, lock_token=self.token)
+            Run.objects.filter(pk=self.run.pk).update(
+                events_generated=self.run.events_generated, maybe_duplicated=self.run.maybe_duplicated, **counts
             )
-            if not moved:
-                raise LockLost()
-            Run.objects.filter(pk=run.pk).update(
-                window_end=window_end,
-                events_generated=run.events_generated,
-                maybe_duplicated=run.maybe_duplicated,
-                **counts,
-            )
+        self._moved(progress.cursor, counts)
+
+    def _counts_with(self, progress: _Progress) -> dict:
+        run = self.run
+        return {
+            "delivered": run.delivered + progress.delivered,
+            "rejected": run.rejected + progress.rejected,
+            "expired": run.expired + progress.expired,
+            "bytes": run.bytes + progress.nbytes,
+            "window_end": _ms_to_datetime(progress.cursor.ms),
+        }
+
+    def _save_cursor(self, cursor: Cursor, **pair_fields) -> None:
+        moved = JourneyDestination.objects.filter(pk=self.pair.pk, lock_token=self.token).update(
+            cursor_ms=cursor.ms, cursor_skip=cursor.skip, **pair_fields
+        )
+        if not moved:
+            raise LockLost()
+
+    def _moved(self, cursor: Cursor, counts: dict) -> None:
         for name, value in counts.items():
-            setattr(run, name, value)
-        run.window_end = window_end
+            setattr(self.run, name, value)
         self.cursor = cursor
         self.pair.cursor_ms, self.pair.cursor_skip = cursor.ms, cursor.skip
 
     def _finish(self, *, lock_lost: bool = False) -> DeliveryOutcome:
+        """Close the run's row (and save the progress held for it, giving the pair back in the same write)."""
         run = self.run  # its counts are those saved with each batch; events_generated includes a last batch
-        run.finished_at = timezone.now()
-        run.duration_ms = int((time.monotonic() - self.started) * 1000)
-        error, notes = self.error, list(dict.fromkeys(self.notes))
-        if error is not None:
-            run.outcome = Run.Outcome.PARTIAL if run.delivered else Run.Outcome.FAILED
-            notes.insert(0, error.message)
-        elif self.capped and not (run.delivered or run.rejected):
-            run.outcome = Run.Outcome.SKIPPED  # the day's cap was used up before this run
-        elif run.rejected or self.capped:
-            run.outcome = Run.Outcome.PARTIAL
-        else:
-            run.outcome = Run.Outcome.SUCCESS
-        run.error = "\n".join(notes)[:MAX_ERROR_TEXT]
-        run.save(
-            update_fields=["events_generated", "maybe_duplicated", "finished_at", "duration_ms", "outcome", "error"]
-        )
+        held, self.held = self.held, None
+        if held is not None and not lock_lost:
+            try:
+                self._end_with(held)
+            except LockLost:
+                lock_lost, self.error = True, DeliveryError(TAKEN_OVER)
+        if not self.released:
+            self._close_fields()
+            run.save(update_fields=END_FIELDS)
         if not lock_lost:
-            self._record_health(error)
+            self._record_health(self.error)
         logger.info(
             "run %s %s -> %s: %s, %s delivered, %s rejected, %s expired",
             run.pk,
@@ -435,7 +482,43 @@ class _Job:
             run.rejected,
             run.expired,
         )
-        return DeliveryOutcome(run, more=self.more and error is None)
+        return DeliveryOutcome(run, more=self.more and self.error is None)
+
+    def _end_with(self, held: _Progress) -> None:
+        """One transaction: the held progress, the pair given back, and the run's row closed with its counts."""
+        counts = self._counts_with(held)
+        before = {name: getattr(self.run, name) for name in counts}
+        for name, value in counts.items():  # the outcome reads them
+            setattr(self.run, name, value)
+        self._close_fields()
+        try:
+            with transaction.atomic():
+                self._save_cursor(held.cursor, locked_until=None, lock_token="", retry_not_before=None)
+                Run.objects.filter(pk=self.run.pk).update(**counts, **{f: getattr(self.run, f) for f in END_FIELDS})
+        except LockLost:
+            for name, value in before.items():
+                setattr(self.run, name, value)
+            raise
+        self.released = True
+        self.pair.retry_not_before = None
+        self._moved(held.cursor, counts)
+
+    def _close_fields(self) -> None:
+        """The run's outcome, notes, end time and duration, on the row object (not saved)."""
+        run, error = self.run, self.error
+        run.finished_at = timezone.now()
+        run.duration_ms = int((time.monotonic() - self.started) * 1000)
+        notes = list(dict.fromkeys(self.notes))
+        if error is not None:
+            run.outcome = Run.Outcome.PARTIAL if run.delivered else Run.Outcome.FAILED
+            notes.insert(0, error.message)
+        elif self.capped and not (run.delivered or run.rejected):
+            run.outcome = Run.Outcome.SKIPPED  # the day's cap was used up before this run
+        elif run.rejected or self.capped:
+            run.outcome = Run.Outcome.PARTIAL
+        else:
+            run.outcome = Run.Outcome.SUCCESS
+        run.error = "\n".join(notes)[:MAX_ERROR_TEXT]
 
     def _record_health(self, error: DeliveryError | None) -> None:
         now = timezone.now()
@@ -456,7 +539,7 @@ class _Job:
                     | Q(last_error_at__gte=F("last_success_at"))  # an error since: say at once that it works again
                 )
                 destination.filter(outdated).update(last_success_at=now)
-            if self.pair.retry_not_before is not None:
+            if self.pair.retry_not_before is not None and not self.released:
                 pair.update(retry_not_before=None)
             return
         message = error.message[:MAX_ERROR_TEXT]

@@ -48,8 +48,9 @@ class Sink:
     """Base class. ``config`` is the destination's plain settings, ``secrets`` its decrypted secrets."""
 
     kind = ""
-    # How many events one deliver() call should carry: None takes batches as generated (<= 16,384
-    # events); a destination that waits for acknowledgements once per call asks for more.
+    # How many events one deliver() call should carry: None joins the generator's neighbouring small
+    # batches up to 16,384 events; a destination that waits for acknowledgements once per call asks
+    # for more.
     preferred_batch_events: int | None = None
     # How old an event the destination still takes, in milliseconds (None: any age). Dynatrace drops
     # events older than 24 hours; the delivery service counts older ones as expired instead of sending.

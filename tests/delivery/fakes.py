@@ -53,6 +53,10 @@ class Recorder:
 
 @register("test-recorder")
 class RecordingSink(Sink):
+    # The generator's batches one by one (one per 15-minute bucket), not joined as for real sinks: the
+    # tests put their faults between batches of a known size.
+    preferred_batch_events = 1
+
     def deliver(self, batch: EncodedBatch, *, journey_slug: str) -> DeliveryReport:
         recorder = RECORDERS[self.config["recorder"]]
         recorder.calls += 1

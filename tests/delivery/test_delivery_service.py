@@ -303,10 +303,17 @@ def test_a_scheduled_run_costs_a_handful_of_queries(active_pair, recorder, djang
     delivery_catch_up(journey_destination_id=active_pair.pk, now=T0)
     sent = len(recorder.event_ids())
 
-    # Claim, read, run row, close dead runs, reserve from the tenant's daily cap, save progress (two
-    # updates, in a savepoint here: the test runs inside a transaction), end the run, release: 11.
-    with django_assert_max_num_queries(11) as queries:
+    # Claim, read, run row, reserve from the tenant's daily cap, then one write of the progress, the
+    # run's end and the pair given back (two updates, in a savepoint here: the test runs in a
+    # transaction): 8.
+    with django_assert_max_num_queries(8) as queries:
         run = run_once(active_pair, T0 + timedelta(minutes=5))
 
     assert run.outcome == Run.Outcome.SUCCESS and run.delivered == len(recorder.event_ids()) - sent > 0
     assert not any("journeys_step" in query["sql"] for query in queries.captured_queries)
+    active_pair.refresh_from_db()
+    assert active_pair.lock_token == "" and active_pair.locked_until is None
+    assert active_pair.cursor_ms == to_epoch_ms(T0 + timedelta(minutes=5)) + 1
+    stored = Run.objects.get(pk=run.pk)
+    assert (stored.outcome, stored.delivered, stored.window_end) == (Run.Outcome.SUCCESS, run.delivered, run.window_end)
+    assert stored.finished_at is not None

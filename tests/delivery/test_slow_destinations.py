@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from journeys.models import Destination, Run
+from journeys.models import Destination, JourneyDestination, Run
 from journeys.services.delivery import delivery_run
 from journeys.services.destinations import destination_attach, destination_create
 from journeys.services.scheduling import journey_activate
@@ -38,7 +38,11 @@ def webhook_pair(alice, journey, receiver):
 
 
 def _dead_run(pair, *, delivered: int) -> Run:
-    """A run as a killed process leaves it: still marked running, with the counts it saved per batch."""
+    """A run as a killed process leaves it: still marked running, with the counts it saved per batch,
+    and its claim on the pair left to run out."""
+    JourneyDestination.objects.filter(pk=pair.pk).update(
+        locked_until=timezone.now() - timedelta(seconds=1), lock_token="killed"
+    )
     return Run.objects.create(
         journey_destination=pair,
         outcome=Run.Outcome.RUNNING,
