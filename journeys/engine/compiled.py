@@ -223,8 +223,11 @@ def _way_cumulative(step: Step) -> np.ndarray | None:
     return _cumulative([variant.weight for variant in step.variants]) if step.variants else None
 
 
-def compile_journey(spec: JourneySpec) -> CompiledJourney:
-    ensure_valid(spec)
+def compile_journey(spec: JourneySpec, *, validated: bool = False) -> CompiledJourney:
+    """The journey ready to simulate; ``validated``: the caller has just checked ``spec`` against the
+    current ceilings (as reading a journey file does), so it is not checked twice."""
+    if not validated:
+        ensure_valid(spec)
     # Type codes: every way's own event type in step order (a plain step's code is its index when no
     # step has variants), then error types as they are met.
     ways = [(index, variant, way) for index, step in enumerate(spec.steps) for variant, way in _ways(step)]

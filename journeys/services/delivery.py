@@ -306,7 +306,8 @@ class _Job:
 
     def execute(self) -> DeliveryOutcome:
         try:
-            journey = compile_journey(journey_spec_for_delivery(self.journey))
+            # Reading the snapshot checks the journey against the current ceilings.
+            journey = compile_journey(journey_spec_for_delivery(self.journey), validated=True)
         except Exception as exc:
             self._record_unexpected(exc)
             raise

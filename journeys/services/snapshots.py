@@ -31,7 +31,8 @@ def journey_snapshot_write(journey: Journey, spec: JourneySpec | None = None) ->
 
 
 def journey_spec_for_delivery(journey: Journey) -> JourneySpec:
-    """The journey as its snapshot holds it; written first from the rows when it has none yet."""
+    """The journey as its snapshot holds it (written first from the rows when it has none yet), read as
+    any journey file is: checked against the current ceilings (JourneyImportError names what is wrong)."""
     if not journey.spec_snapshot:
-        return journey_snapshot_write(journey)
+        journey_snapshot_write(journey)
     return spec_from_dict(json.loads(journey.spec_snapshot))

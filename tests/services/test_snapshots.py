@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from journeys.benchmarks import branching_retail_spec, retail_spec
 from journeys.engine.generator import generate, to_epoch_ms
-from journeys.engine.jsonformat import loads, spec_to_dict
+from journeys.engine.jsonformat import JourneyImportError, loads, spec_to_dict
 from journeys.engine.spec import JourneySpec, Step
 from journeys.models import Journey
 from journeys.selectors.journeys import journey_to_spec
@@ -108,3 +108,11 @@ def test_extra_attributes_and_decision_templates_keep_the_order_they_were_writte
     assert journey_spec_for_delivery(stored(journey)).extra_attributes == attributes
     line = ndjson(journey_spec_for_delivery(stored(journey))).split(b"\n")[0]
     assert line.endswith(b',"zeta":"1","alpha":"2","mid":"3"}')
+
+
+def test_reading_a_snapshot_checks_it_against_the_ceilings_of_now(alice, settings):
+    journey = journey_create_from_spec(spec=retail_spec(), owner=alice)  # 600 journeys a day
+    settings.BIZFLOW_MAX_JOURNEYS_PER_DAY = 500  # an operator lowered the ceiling since
+
+    with pytest.raises(JourneyImportError, match="journeys_per_day"):
+        journey_spec_for_delivery(stored(journey))
