@@ -107,9 +107,10 @@ def test_it_delivers_a_journey_into_files_through_a_real_worker(sandbox):
         wait_for(lambda: caught_up(sandbox, pair_id), sandbox)
 
     outcomes = sandbox.query("SELECT kind, outcome FROM journeys_run ORDER BY id")
-    assert len(outcomes) > 3 and {outcome for _, outcome in outcomes} == {"success"}
+    # The day's ~17,000 events go to files in batches of up to 16,384: at least two backfill runs.
+    assert len(outcomes) >= 2 and {outcome for _, outcome in outcomes} == {"success"}
     # Backfill runs up to the moment of activation; events since then may come in a last scheduled one.
-    assert [kind for kind, _ in outcomes[:3]] == ["backfill"] * 3
+    assert [kind for kind, _ in outcomes[:2]] == ["backfill"] * 2
     assert {kind for kind, _ in outcomes} <= {"backfill", "scheduled"}
     assert_files_hold_exactly_the_generated_events(sandbox, pair_id, slug)
 
