@@ -1,6 +1,6 @@
 """Reads: journeys as the engine sees them, and which journeys a user may see."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -12,22 +12,15 @@ from ..models import DecisionSettings, Journey, JourneyDestination, Membership, 
 from ..models import Step as StepRow
 
 
+def spec_values(row, spec_class, *, without: tuple[str, ...] = ()) -> dict:
+    """A row's values for the engine dataclass ``spec_class`` (a Step or Variant), whose fields its
+    columns share by name: one list of fields for both directions (rows written in services.journeys)."""
+    return {f.name: getattr(row, f.name) for f in fields(spec_class) if f.name not in without}
+
+
 def variant_from_row(v) -> Variant:
     """A stored StepVariant row as the engine's Variant."""
-    return Variant(
-        name=v.name,
-        event_type=v.event_type,
-        weight=v.weight,
-        min_delay_hours=v.min_delay_hours,
-        max_delay_hours=v.max_delay_hours,
-        delay_shape=v.delay_shape,
-        max_loops=v.max_loops,
-        carries_location=v.carries_location,
-        carries_segment=v.carries_segment,
-        carries_revenue=v.carries_revenue,
-        is_decision=v.is_decision,
-        ends_journey=v.ends_journey,
-    )
+    return Variant(**spec_values(v, Variant))
 
 
 def journey_to_spec(journey: Journey) -> JourneySpec:
@@ -48,18 +41,7 @@ def journey_to_spec(journey: Journey) -> JourneySpec:
         weekday_weights=tuple(journey.weekday_weights),
         steps=tuple(
             Step(
-                name=s.name,
-                event_type=s.event_type,
-                drop_off_pct=s.drop_off_pct,
-                min_delay_hours=s.min_delay_hours,
-                max_delay_hours=s.max_delay_hours,
-                max_loops=s.max_loops,
-                optional_pct=s.optional_pct,
-                carries_location=s.carries_location,
-                carries_segment=s.carries_segment,
-                carries_revenue=s.carries_revenue,
-                is_decision=s.is_decision,
-                delay_shape=s.delay_shape,
+                **spec_values(s, Step, without=("variants",)),
                 variants=tuple(variant_from_row(v) for v in s.variants.all()),
             )
             for s in steps

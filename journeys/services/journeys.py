@@ -3,7 +3,8 @@
 from django.db import transaction
 from django.utils.text import slugify
 
-from ..engine.spec import JourneySpec, ensure_valid
+from ..engine.spec import JourneySpec, Variant, ensure_valid
+from ..engine.spec import Step as StepSpec
 from ..models import (
     ErrorRule,
     Host,
@@ -16,6 +17,7 @@ from ..models import (
     Surge,
     Tenant,
 )
+from ..selectors.journeys import spec_values
 from .decisions import decisions_kept_before_edit, decisions_restore_after_edit
 from .quotas import ensure_volume_allowed
 from .snapshots import journey_snapshot_write
@@ -33,22 +35,7 @@ def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
 
 def _write_rows(journey: Journey, spec: JourneySpec) -> None:
     steps = Step.objects.bulk_create(
-        Step(
-            journey=journey,
-            position=index,
-            name=s.name,
-            event_type=s.event_type,
-            drop_off_pct=s.drop_off_pct,
-            min_delay_hours=s.min_delay_hours,
-            max_delay_hours=s.max_delay_hours,
-            max_loops=s.max_loops,
-            optional_pct=s.optional_pct,
-            carries_location=s.carries_location,
-            carries_segment=s.carries_segment,
-            carries_revenue=s.carries_revenue,
-            is_decision=s.is_decision,
-            delay_shape=s.delay_shape,
-        )
+        Step(journey=journey, position=index, **spec_values(s, StepSpec, without=("variants",)))
         for index, s in enumerate(spec.steps)
     )
     variants = _write_variants(steps, spec)
@@ -96,22 +83,7 @@ def _write_rows(journey: Journey, spec: JourneySpec) -> None:
 def _write_variants(steps: list[Step], spec: JourneySpec) -> list[list[StepVariant]]:
     """Each step's variant rows, in order (an empty list for a plain step)."""
     rows = StepVariant.objects.bulk_create(
-        StepVariant(
-            step=row,
-            position=position,
-            name=v.name,
-            event_type=v.event_type,
-            weight=v.weight,
-            min_delay_hours=v.min_delay_hours,
-            max_delay_hours=v.max_delay_hours,
-            delay_shape=v.delay_shape,
-            max_loops=v.max_loops,
-            carries_location=v.carries_location,
-            carries_segment=v.carries_segment,
-            carries_revenue=v.carries_revenue,
-            is_decision=v.is_decision,
-            ends_journey=v.ends_journey,
-        )
+        StepVariant(step=row, position=position, **spec_values(v, Variant))
         for row, step in zip(steps, spec.steps, strict=True)
         for position, v in enumerate(step.variants)
     )
