@@ -1,21 +1,10 @@
 import sys
-from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
 from journeys.engine.eventlog import FORMATS, log_chunks
-from journeys.models import Journey
+from journeys.management.commands._arguments import journey_by_slug, moment
 from journeys.selectors.journeys import journey_to_spec
-
-
-def _moment(text: str, option: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"{option}: '{text}' is not an ISO 8601 date-time (e.g. 2026-11-22T08:00:00Z)") from None
-    if moment.tzinfo is None:
-        raise CommandError(f"{option}: '{text}' needs a timezone, e.g. a trailing Z for UTC")
-    return moment
 
 
 class Command(BaseCommand):
@@ -39,15 +28,12 @@ class Command(BaseCommand):
                 raise CommandError(f"{option} is required")
         if log_format not in FORMATS:
             raise CommandError(f"--format: '{log_format}' is not one of {', '.join(FORMATS)}")
-        start_at, end_at = _moment(start, "--start"), _moment(end, "--end")
+        start_at, end_at = moment(start, "--start"), moment(end, "--end")
         if end_at <= start_at:
             raise CommandError("--end must be after --start")
         if start_at.timestamp() < 0:
             raise CommandError("--start must be in 1970 or later")
-        try:
-            spec = journey_to_spec(Journey.objects.get(slug=slug))
-        except Journey.DoesNotExist:
-            raise CommandError(f"no journey with slug '{slug}'") from None
+        spec = journey_to_spec(journey_by_slug(slug))
         try:
             stream = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
         except OSError as error:

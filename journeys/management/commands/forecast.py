@@ -1,9 +1,9 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from journeys.engine.forecast import forecast
-from journeys.models import Journey
+from journeys.management.commands._arguments import journey_by_slug
 from journeys.selectors.journeys import journey_to_spec
 
 
@@ -14,8 +14,5 @@ class Command(BaseCommand):
         parser.add_argument("slug")
 
     def handle(self, *args, slug, **options):
-        try:
-            spec = journey_to_spec(Journey.objects.get(slug=slug))
-        except Journey.DoesNotExist:
-            raise CommandError(f"no journey with slug '{slug}'") from None
+        spec = journey_to_spec(journey_by_slug(slug))
         self.stdout.write(json.dumps(forecast(spec).to_dict(), indent=2))

@@ -1,22 +1,11 @@
 import sys
-from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
 from journeys.engine.decision_stream import generate_decision_stream
 from journeys.engine.generator import generate
-from journeys.models import Journey
+from journeys.management.commands._arguments import journey_by_slug, moment
 from journeys.selectors.journeys import journey_decisions, journey_to_spec
-
-
-def _moment(text: str, option: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"{option}: '{text}' is not an ISO 8601 date-time (e.g. 2026-11-22T08:00:00Z)") from None
-    if moment.tzinfo is None:
-        raise CommandError(f"{option}: '{text}' needs a timezone, e.g. a trailing Z for UTC")
-    return moment
 
 
 class Command(BaseCommand):
@@ -38,10 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, slug, start, end, origin, seed, timestamp_format, output, decisions, **options):
-        try:
-            journey = Journey.objects.get(slug=slug)
-        except Journey.DoesNotExist:
-            raise CommandError(f"no journey with slug '{slug}'") from None
+        journey = journey_by_slug(slug)
         spec = journey_to_spec(journey)
         settings = [decision for _, decision in journey_decisions(journey)]
         if decisions and not settings:
@@ -50,8 +36,8 @@ class Command(BaseCommand):
             from dataclasses import replace
 
             spec = replace(spec, seed=seed)
-        start_at, end_at = _moment(start, "--start"), _moment(end, "--end")
-        origin_at = _moment(origin, "--origin") if origin else None
+        start_at, end_at = moment(start, "--start"), moment(end, "--end")
+        origin_at = moment(origin, "--origin") if origin else None
         if end_at <= start_at:
             raise CommandError("--end must be after --start")
         stream = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
