@@ -42,6 +42,14 @@ def test_it_shows_the_panel_to_the_owner(as_alice, journey, pair, recorder):
     assert b"<html" in page.content and b'id="delivery-panel"' in page.content
     assert b"Recorder" in page.content and b"Backfill" in page.content and b"Success" in page.content
     assert b'hx-trigger="every 2s"' not in page.content  # caught up: no polling
+    assert b"1 delivery run: " in page.content
+
+
+def test_it_says_plainly_when_nothing_ran_yet(as_alice, journey, pair):
+    page = as_alice.get(panel_url(journey))
+
+    assert b"No runs yet." in page.content
+    assert b"delivery runs:" not in page.content and b'class="totals"' not in page.content
 
 
 def test_it_polls_while_backfilling_and_answers_htmx_with_the_fragment_only(as_alice, journey, pair):
